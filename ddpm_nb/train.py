@@ -268,6 +268,7 @@ def save_checkpoint(path, # file to write (a .safetensors file); written to a te
     try:
         save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp), metadata={'ddpm_nb': text})
         with open(tmp, 'r+b') as f: os.fsync(f.fileno())                 # the bytes are on disk before the name moves
+        os.chmod(tmp, 0o644)                                             # readable by all, like any data file (also when shipped)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -439,5 +440,7 @@ def train_cli(data:str='mnist', # dataset: mnist (bundled), mixture, moons, swis
               cpu:bool=False, # stay on the CPU even if a GPU is there
              ):
     "Train a diffusion model (Algorithm 1) and write OUT/checkpoint.safetensors, loss.png, samples.png, train_log.json."
-    paths = train_main(**{k: v for k, v in locals().items()})
+    try: paths = train_main(**{k: v for k, v in locals().items()})
+    except (ValueError, FileNotFoundError, FileExistsError, FloatingPointError) as e:   # a user's mistake: say it, no traceback
+        raise SystemExit(f"ddpm_nb_train: error: {e}") from None
     for k, p in paths.items(): print(f'{k}: {p}')

@@ -10,7 +10,7 @@ from conftest import REPO, run
 sys.path.insert(0, str(REPO / 'tools'))
 import make_readme
 
-MAIN = 'pip install . && ddpm_nb_forward --out ddpm_out'
+MAIN = 'pip install . && ddpm_nb_train --out ddpm_out'
 
 
 def _readme(): return (REPO / 'README.md').read_text(encoding='utf-8')

@@ -126,17 +126,27 @@ def _readme_main_outputs():
     return sorted(set(re.findall(r'`([\w.-]+\.(?:png|txt|json|csv|pt))`', seg)))
 
 
+SCRIPTS = {'ddpm_nb_train': '--resume', 'ddpm_nb_sample': '--ckpt', 'ddpm_nb_forward': '--out'}
+# The README's main job trains for 1,500 steps (minutes); here the same command runs with these flags appended, which
+# shrink it to seconds without changing what it does or which files it writes.
+QUICK = ['--steps', '12', '--ckpt_every', '6', '--sample_steps', '4', '--n_samples', '4', '--cpu']
+
+
+@pytest.mark.parametrize('name', sorted(SCRIPTS))
+def test_console_scripts_are_installed(venv, tmp_path, name):
+    exe = venv['bin'] / name
+    assert exe.exists(), f"console script {name} not installed in {venv['bin']}"
+    assert str(venv['root']) in exe.read_text().splitlines()[0], f"{name} does not run the venv's python"
+    h = run([str(exe), '--help'], cwd=tmp_path, timeout=180, env=_clean_env())
+    assert SCRIPTS[name] in h.stdout, f"`{name} --help` does not mention {SCRIPTS[name]}:\n{h.stdout}"
+
+
 def test_console_script_runs_the_readme_main_job(venv, tmp_path):
-    exe = venv['bin'] / 'ddpm_nb_forward'
-    assert exe.exists(), f"console script ddpm_nb_forward not installed in {venv['bin']}"
-    assert str(venv['root']) in exe.read_text().splitlines()[0], "the console script does not run the venv's python"
-    h = run([str(exe), '--help'], cwd=tmp_path, timeout=120, env=_clean_env())
-    assert '--out' in h.stdout, f"`ddpm_nb_forward --help` does not mention --out:\n{h.stdout}"
-    # the README's main command, minus its `pip install .`: ddpm_nb_forward --out ddpm_out
+    # the README's main command, minus its `pip install .`
     main = run(['bash', '-c', 'python3 "$0" --command main', str(REPO / 'tools' / 'make_readme.py')], cwd=REPO).stdout.strip()
-    assert main.startswith('pip install . && ddpm_nb_forward'), main
+    assert main.startswith('pip install . && ddpm_nb_train'), main
     args = main.split('&&', 1)[1].split()
-    run([str(venv['bin'] / args[0]), *args[1:]], cwd=tmp_path, timeout=300, env=_clean_env())
+    r = run([str(venv['bin'] / args[0]), *args[1:], *QUICK], cwd=tmp_path, timeout=300, env=_clean_env(OMP_NUM_THREADS='1'))
     out = tmp_path / args[args.index('--out') + 1]
     promised = _readme_main_outputs()
     assert promised, "README.md names no output files for the main job"
@@ -146,3 +156,23 @@ def test_console_script_runs_the_readme_main_job(venv, tmp_path):
         data = (out / name).read_bytes()
         assert data, f"{name} is empty"
         if name.endswith('.png'): assert data[:8] == b'\x89PNG\r\n\x1a\n', f"{name} is not a PNG"
+    log = json.loads((out / 'train_log.json').read_text())
+    assert log['steps'] == 12 and log['data'] == 'mnist', log
+    # run again: it must refuse to replace the checkpoint unless told to resume
+    again = run([str(venv['bin'] / args[0]), *args[1:], *QUICK], cwd=tmp_path, timeout=300, env=_clean_env(), check=False)
+    assert again.returncode != 0 and 'already exists' in again.stderr, again.stderr[-2000:]
+
+
+def test_shipped_weights_load_from_the_wheel(wheel, venv, tmp_path):
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(n.split('/')[-1] for n in names if n.startswith('ddpm_nb/weights/') and n.endswith('.safetensors'))
+    assert 'mnist_unet.safetensors' in shipped and 'mnist_classifier.safetensors' in shipped, shipped
+    code = ("from ddpm_nb.sample import load_pretrained, PRETRAINED\n"
+            "from ddpm_nb.classifier import load_classifier\n"
+            "import torch\n"
+            "for name in PRETRAINED:\n"
+            "    m, sched, kind = load_pretrained(name)\n"
+            "    print(name, type(m).__name__, sched.T, kind)\n"
+            "c = load_classifier(); print('classifier', type(c).__name__)\n")
+    r = run([str(venv['py']), '-c', code], cwd=tmp_path, timeout=180, env=_clean_env())
+    assert 'classifier' in r.stdout and 'mnist_unet UNet' in r.stdout, r.stdout
