@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Speed of the shipped MNIST U-Net config on this machine: training images/second and sampling milliseconds per step.
+"""Speed of the shipped MNIST U-Net config on this machine: training images/second, sampling milliseconds per step,
+and each sampler's per-step overhead (everything but the network call) next to one network evaluation.
 
 Not a test (timings depend on the machine and on what else runs on it): a script that measures and reports.
   python benchmarks/speed.py                  # CPU, batch 64, the shipped config
@@ -10,6 +11,7 @@ import argparse, json, os, platform, statistics, time
 import torch
 from ddpm_nb.forward import make_schedule
 from ddpm_nb.sample import ddpm_sample, p_sample_step
+from ddpm_nb.ddim import ddim_sample
 from ddpm_nb.train import Trainer
 from ddpm_nb.unet import UNet
 
@@ -51,12 +53,19 @@ def main():
     n_steps = 20
     full_s, _ = timeit(lambda: ddpm_sample(model, (a.batch, 1, 28, 28), sched, steps=n_steps, generator=g, progress=False,
                                            device=a.device), a.device, 1, 3)
+    # overhead: the same sampling loops around a model that costs nothing (it hands back a fixed prediction)
+    free = lambda x, t, y=None: pred
+    over = {}
+    for name, fn, kw in (('ddpm', ddpm_sample, dict(var_type='beta')), ('ddim', ddim_sample, dict(eta=0.0))):
+        s, _ = timeit(lambda: fn(free, (a.batch, 1, 28, 28), sched, steps=100, generator=torch.Generator().manual_seed(0),
+                                 progress=False, device=a.device, **kw), a.device, 1, 5)
+        over[f'{name}_overhead_ms_per_step'] = 1e3 * s / 100
     res = dict(device=a.device, cpu=platform.processor() or platform.machine(), cores=os.cpu_count(),
                torch_threads=torch.get_num_threads(), torch=torch.__version__, batch=a.batch,
                params=sum(p.numel() for p in model.parameters()),
                train_step_ms=1e3 * step_s, train_images_per_s=a.batch / step_s,
                network_eval_ms=1e3 * net_s, sampler_update_ms=1e3 * upd_s,
-               sampling_ms_per_step=1e3 * full_s / n_steps)
+               sampling_ms_per_step=1e3 * full_s / n_steps, **over)
     if a.device.startswith('cuda'): res['gpu'] = torch.cuda.get_device_name()
     for k, v in res.items(): print(f'{k:>22}: {v:.4g}' if isinstance(v, float) else f'{k:>22}: {v}')
     if a.json: open(a.json, 'w').write(json.dumps(res, indent=1))

@@ -222,12 +222,15 @@ def load_pretrained(name:str, # one of `PRETRAINED`
     return load_model(path, device=device)
 
 # %% ../nbs/09_sampling.ipynb
-SAMPLERS = ('ddpm',)
+SAMPLERS = ('ddpm', 'ddim')
 
 def _sampler(name:str):
-    "The sampling function of a name in `SAMPLERS`."
+    "The sampling function of a name in `SAMPLERS` (all share `ddpm_sample`'s interface)."
     if name not in SAMPLERS: raise ValueError(f"unknown sampler {name!r}; choose one of {list(SAMPLERS)}")
-    return dict(ddpm=ddpm_sample)[name]
+    if name == 'ddim':
+        from ddpm_nb.ddim import ddim_sample        # chapter 12's module imports this one, so it is imported on use
+        return ddim_sample
+    return ddpm_sample
 
 def _draw_samples(x:torch.Tensor, ax, title:str):
     "A grid for images, a scatter for 2-D points."
@@ -237,15 +240,16 @@ def _draw_samples(x:torch.Tensor, ax, title:str):
 
 def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAINED`
                 sampler:str='ddpm', # one of `SAMPLERS`
-                var_type:str='beta', # 'beta' or 'beta_tilde'
+                var_type:str='beta', # ddpm: 'beta' or 'beta_tilde'
                 steps:int=100, # sampling steps (respaced; at most the trained T)
-                spacing:str='uniform', # 'uniform' or 'quadratic'
+                spacing:str='uniform', # 'uniform' or 'quadratic' (ddim also 'leading', 'trailing')
                 n:int=64, # number of samples
                 seed:int=0, # seeds x_T and every z
                 out:str='samples.png', # PNG of the samples (a grid, or a scatter for 2-D)
                 progress_out:str|None=None, # optional PNG of the x_0 estimates over the reverse process
                 cpu:bool=False, # stay on the CPU even if a GPU is there
                 progress:bool=True, # progress bar
+                eta:float=0.0, # ddim: 0 deterministic ... 1 (ancestral, beta-tilde)
                )->dict:
     "Load a model, draw `n` seeded samples and write the PNG(s); returns the samples and the paths written."
     fn = _sampler(sampler)
@@ -257,26 +261,31 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
     cfg = model.config
     shape = (n, cfg['in_ch'], cfg['img_size'], cfg['img_size']) if 'img_size' in cfg else (n, cfg['dim'])
     g = torch.Generator().manual_seed(int(seed))
-    x, x0s = fn(model, shape, sched, kind, var_type=var_type, steps=steps, spacing=spacing, generator=g,
-                clip_x0=len(shape) == 4, progress=progress, return_x0s=True)
+    opts, how = (dict(var_type=var_type), var_type) if sampler == 'ddpm' else (dict(eta=float(eta)), f'eta={eta}')
+    x, x0s = fn(model, shape, sched, kind, steps=steps, spacing=spacing, generator=g, clip_x0=len(shape) == 4,
+                progress=progress, return_x0s=True, **opts)
     x = x.cpu()
     res = dict(samples=x, out=Path(out))
     fig = Figure(figsize=(6, 6))
-    _draw_samples(x, fig.subplots(), f'{n} samples of {Path(str(ckpt)).name}: {sampler}, {var_type}, {steps} steps, seed {seed}')
+    _draw_samples(x, fig.subplots(), f'{n} samples of {Path(str(ckpt)).name}: {sampler}, {how}, {steps} steps, seed {seed}')
     Path(out).parent.mkdir(parents=True, exist_ok=True); fig.savefig(out, dpi=120, bbox_inches='tight')
     if progress_out:
-        _, taus = respace(sched, steps, spacing)
-        fig = plot_progression(x0s, ts=taus.flip(0)[:-1].tolist())
+        if sampler == 'ddim':
+            from ddpm_nb.ddim import ddim_timesteps
+            ts = ddim_timesteps(sched.T, steps, spacing).tolist()
+        else: ts = respace(sched, steps, spacing)[1].flip(0)[:-1].tolist()
+        fig = plot_progression(x0s, ts=ts)
         Path(progress_out).parent.mkdir(parents=True, exist_ok=True); fig.savefig(progress_out, dpi=120, bbox_inches='tight')
         res['progress_out'] = Path(progress_out)
     return res
 
 @call_parse
 def sample_cli(ckpt:str='mnist_unet', # checkpoint file, or a shipped model: mnist_unet, moons_mlp, mixture_mlp
-               sampler:str='ddpm', # sampler: ddpm
-               var_type:str='beta', # reverse variance: beta or beta_tilde
+               sampler:str='ddpm', # sampler: ddpm (ancestral, chapter 9) or ddim (chapter 12)
+               var_type:str='beta', # ddpm: reverse variance, beta or beta_tilde
+               eta:float=0.0, # ddim: 0 (deterministic) to 1
                steps:int=100, # sampling steps (respaced; at most the trained T)
-               spacing:str='uniform', # step spacing: uniform or quadratic
+               spacing:str='uniform', # step spacing: uniform or quadratic (ddim also leading, trailing)
                n:int=64, # number of samples
                seed:int=0, # random seed (the same seed gives the same samples)
                out:str='samples.png', # output PNG: a sample grid (images) or a scatter (2-D)
@@ -284,6 +293,8 @@ def sample_cli(ckpt:str='mnist_unet', # checkpoint file, or a shipped model: mni
                cpu:bool=False, # stay on the CPU even if a GPU is there
               ):
     "Draw samples from a trained diffusion model (Algorithm 2) and write them as a PNG."
-    res = sample_main(ckpt, sampler, var_type, steps, spacing, n, seed, out, progress_out, cpu)
+    try: res = sample_main(ckpt, sampler, var_type, steps, spacing, n, seed, out, progress_out, cpu, eta=eta)
+    except (ValueError, FileNotFoundError, FloatingPointError) as e:      # a user's mistake: say it, no traceback
+        raise SystemExit(f"ddpm_nb_sample: error: {e}") from None
     for k in ('out', 'progress_out'):
         if k in res: print(f'{k}: {res[k]}')
