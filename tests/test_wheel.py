@@ -123,7 +123,7 @@ def _readme_main_outputs():
     "The files README.md says the main job writes: names in backticks between the two quick-start blocks."
     text = (REPO / 'README.md').read_text(encoding='utf-8')
     seg = text.split('<!-- quickstart:main -->', 1)[1].split('<!-- quickstart:tests -->', 1)[0]
-    return sorted(set(re.findall(r'`([\w.-]+\.(?:png|txt|json|csv|pt))`', seg)))
+    return sorted(set(re.findall(r'`([\w.-]+\.(?:png|txt|json|csv|pt|safetensors))`', seg)))
 
 
 SCRIPTS = {'ddpm_nb_train': '--resume', 'ddpm_nb_sample': '--ckpt', 'ddpm_nb_forward': '--out'}
