@@ -49,3 +49,11 @@ def copy_project(dest, with_lib=True):
     shutil.copytree(NBS, dest / 'nbs', ignore=ign)
     if with_lib: shutil.copytree(REPO / 'ddpm_nb', dest / 'ddpm_nb', ignore=ign)
     return dest
+
+
+def settings():
+    "The [DEFAULT] section of settings.ini (nbdev's project settings)."
+    import configparser
+    cp = configparser.ConfigParser(delimiters=['='])
+    cp.read(REPO / 'settings.ini', encoding='utf-8')
+    return cp['DEFAULT']

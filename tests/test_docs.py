@@ -10,7 +10,7 @@ The chapter layout (title + summary, Colab badge, hidden Colab install cell) is 
 import re, sys
 import pytest
 import yaml
-from conftest import NBS, REPO, chapters, notebooks, read_nb, src
+from conftest import NBS, REPO, chapters, notebooks, read_nb, settings, src
 
 sys.path.insert(0, str(REPO / 'tools'))
 import html_docs
@@ -24,13 +24,6 @@ if 'google.colab' in sys.modules:
     subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', 'git+https://github.com/ddpm-nb/ddpm_nb'], check=True)"""
 BADGE = ('[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]'
          '(https://colab.research.google.com/github/ddpm-nb/ddpm_nb/blob/main/nbs/{name})')
-
-
-def _settings():
-    import configparser
-    cp = configparser.ConfigParser(delimiters=['='])
-    cp.read(REPO / 'settings.ini', encoding='utf-8')
-    return cp['DEFAULT']
 
 
 @pytest.fixture(scope='module')
@@ -59,7 +52,7 @@ def test_quarto_config_is_consistent(docs):
     regenerated = (docs['stage'] / 'nbs' / 'nbdev.yml').read_text()
     assert (NBS / 'nbdev.yml').read_text() == regenerated, \
         "nbs/nbdev.yml is out of date with settings.ini: run `nbdev_proc_nbs` (or `nbdev_docs`) and commit it"
-    s, site = _settings(), yaml.safe_load(regenerated)['website']
+    s, site = settings(), yaml.safe_load(regenerated)['website']
     assert site['title'] == s['title'] and site['repo-url'] == s['git_url']
     assert site['site-url'] == s['doc_host'] + s['doc_baseurl']
 

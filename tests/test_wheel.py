@@ -14,16 +14,9 @@ from email.parser import Parser
 from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
-from conftest import REPO, run
+from conftest import REPO, run, settings
 
 BUILD_INPUTS = ['setup.py', 'settings.ini', 'pyproject.toml', 'MANIFEST.in', 'README.md', 'LICENSE']
-
-
-def _settings():
-    import configparser
-    cp = configparser.ConfigParser(delimiters=['='])
-    cp.read(REPO / 'settings.ini', encoding='utf-8')
-    return cp['DEFAULT']
 
 
 @pytest.fixture(scope='module')
@@ -87,7 +80,7 @@ def test_wheel_contents(wheel):
 def test_metadata_has_no_dev_pins(wheel):
     meta_name = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith('.dist-info/METADATA'))
     meta = Parser().parsestr(zipfile.ZipFile(wheel).read(meta_name).decode())
-    assert meta['Version'] == _settings()['version']
+    assert meta['Version'] == settings()['version']
     reqs = [Requirement(r) for r in meta.get_all('Requires-Dist') or []]
     runtime = [r for r in reqs if not (r.marker and 'extra' in str(r.marker))]
     dev = [r for r in reqs if r.marker and re.search(r'extra\s*==\s*"dev"', str(r.marker))]
@@ -113,7 +106,7 @@ def test_every_public_module_imports_from_the_venv(wheel, venv, tmp_path):
             "print(json.dumps(out))\n")
     r = run([str(venv['py']), '-c', code, *mods], cwd=tmp_path, timeout=180, env=_clean_env())
     got = json.loads(r.stdout.strip().splitlines()[-1])
-    assert got.pop('__version__') == _settings()['version']
+    assert got.pop('__version__') == settings()['version']
     elsewhere = {m: f for m, f in got.items() if not Path(f).resolve().is_relative_to(venv['purelib'].resolve())}
     assert not elsewhere, f"modules imported from outside the fresh venv (the repo or another install?): {elsewhere}"
     assert sorted(got) == mods
