@@ -12,6 +12,8 @@ import torch
 from ddpm_nb.forward import make_schedule
 from ddpm_nb.sample import ddpm_sample, p_sample_step
 from ddpm_nb.ddim import ddim_sample
+from ddpm_nb.score import langevin_sample
+from ddpm_nb.flow import flow_sample, nfe
 from ddpm_nb.train import Trainer
 from ddpm_nb.unet import UNet
 
@@ -56,10 +58,17 @@ def main():
     # overhead: the same sampling loops around a model that costs nothing (it hands back a fixed prediction)
     free = lambda x, t, y=None: pred
     over = {}
-    for name, fn, kw in (('ddpm', ddpm_sample, dict(var_type='beta')), ('ddim', ddim_sample, dict(eta=0.0))):
+    # per network call: 100 for ddpm and ddim; 100 levels x 1 step + the denoising call for langevin
+    for name, fn, kw, calls in (('ddpm', ddpm_sample, dict(var_type='beta'), 100), ('ddim', ddim_sample, dict(eta=0.0), 100),
+                                ('langevin', langevin_sample, dict(n_steps_each=1), 101)):
         s, _ = timeit(lambda: fn(free, (a.batch, 1, 28, 28), sched, steps=100, generator=torch.Generator().manual_seed(0),
                                  progress=False, device=a.device, **kw), a.device, 1, 5)
-        over[f'{name}_overhead_ms_per_step'] = 1e3 * s / 100
+        over[f'{name}_overhead_ms_per_step'] = 1e3 * s / calls
+    for method in ('euler', 'heun'):                              # the flow-matching ODE solvers: 100 steps, nfe() calls
+        s, _ = timeit(lambda: flow_sample(free, (a.batch, 1, 28, 28), method=method, steps=100,
+                                          generator=torch.Generator().manual_seed(0), progress=False, device=a.device),
+                      a.device, 1, 5)
+        over[f'{method}_overhead_ms_per_step'] = 1e3 * s / nfe(100, method)
     res = dict(device=a.device, cpu=platform.processor() or platform.machine(), cores=os.cpu_count(),
                torch_threads=torch.get_num_threads(), torch=torch.__version__, batch=a.batch,
                params=sum(p.numel() for p in model.parameters()),

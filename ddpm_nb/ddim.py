@@ -10,7 +10,7 @@ import torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, extract, check_finite, check_T, check_t
 from .param import PREDICTIONS, convert
-from .sample import timestep_subsequence, _call_model, _model_device_dtype
+from .sample import timestep_subsequence, _call_model, _model_device_dtype, _start_noise
 
 # %% auto 0
 __all__ = ['SPACINGS', 'ddim_sigma', 'ddim_step', 'ddim_timesteps', 'ddim_sample', 'ddim_encode', 'slerp']
@@ -103,16 +103,6 @@ def _check_steps_arg(steps, T):
         raise ValueError(f"steps must be an integer in [1, T={T}] (the trained steps), got {steps!r}")
     return int(steps)
 
-def _start_noise(x_T, shape, generator, dtype):
-    "x_T as given (checked) or drawn from the CPU generator, as `ddpm_sample` does."
-    if x_T is None:
-        if shape is None: raise ValueError("give the sample shape or x_T")
-        return torch.randn(tuple(shape), generator=generator, dtype=dtype or torch.float32)
-    if not torch.is_tensor(x_T) or not x_T.is_floating_point(): raise TypeError("x_T must be a floating-point tensor")
-    if x_T.ndim < 1: raise ValueError("x_T must have a batch dimension, shape (B, ...)")
-    if shape is not None and tuple(shape) != tuple(x_T.shape):
-        raise ValueError(f"x_T has shape {tuple(x_T.shape)} but shape={tuple(shape)} was asked for")
-    return check_finite(x_T, 'x_T')
 
 def ddim_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape x_t; t holds TRAINED step indices
                 shape:tuple|None=None, # (B, ...) of the samples (or give x_T)

@@ -4,7 +4,8 @@
 
 # %% ../nbs/09_sampling.ipynb 4
 from __future__ import annotations
-import math, numbers, os
+import importlib, math, numbers, os
+from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 import torch
@@ -20,8 +21,8 @@ from .data import show_images
 from .train import load_checkpoint, build_model
 
 # %% auto 0
-__all__ = ['SPACINGS', 'PRETRAINED', 'SAMPLERS', 'timestep_subsequence', 'respace', 'p_sample_step', 'ddpm_sample',
-           'plot_progression', 'load_model', 'load_pretrained', 'sample_main', 'sample_cli']
+__all__ = ['SPACINGS', 'PRETRAINED', 'SAMPLERS', 'FLOW_SAMPLERS', 'timestep_subsequence', 'respace', 'p_sample_step',
+           'ddpm_sample', 'plot_progression', 'load_model', 'load_pretrained', 'sample_main', 'sample_cli']
 
 # %% ../nbs/09_sampling.ipynb
 SPACINGS = ('uniform', 'quadratic')
@@ -98,6 +99,32 @@ def _model_device_dtype(model):
     p = next(model.parameters(), None) if isinstance(model, nn.Module) else None
     return (p.device, p.dtype) if p is not None else (torch.device('cpu'), None)
 
+def _start_noise(x_T, shape, generator, dtype):
+    "x_T as given (checked: a floating-point (B, ...) tensor of `shape` if both are given, finite) or drawn from the CPU generator."
+    if x_T is None:
+        if shape is None: raise ValueError("give the sample shape or x_T")
+        return torch.randn(tuple(shape), generator=generator, dtype=dtype or torch.float32)
+    if not torch.is_tensor(x_T) or not x_T.is_floating_point(): raise TypeError("x_T must be a floating-point tensor")
+    if x_T.ndim < 1: raise ValueError("x_T must have a batch dimension, shape (B, ...)")
+    if shape is not None and tuple(shape) != tuple(x_T.shape):
+        raise ValueError(f"x_T has shape {tuple(x_T.shape)} but shape={tuple(shape)} was asked for")
+    return check_finite(x_T, 'x_T')
+
+@contextmanager
+def _sampling(model, x_T, shape, generator, y, device):
+    "What every sampler of the book does around its loop: pick the device, take or draw x_T, move the labels, eval mode and no_grad (training mode restored after)."
+    dev, dtype = _model_device_dtype(model)
+    device = torch.device(device) if device is not None else dev
+    x = _start_noise(x_T, shape, generator, dtype)
+    x = x.to(device=device, dtype=dtype or x.dtype)
+    if y is not None: y = torch.as_tensor(y, device=device)
+    was_training = isinstance(model, nn.Module) and model.training
+    if isinstance(model, nn.Module): model.eval()
+    try:
+        with torch.no_grad(): yield x, y, device
+    finally:
+        if was_training: model.train()
+
 def ddpm_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape x_t; t holds the TRAINED step indices
                 shape:tuple|None=None, # (B, ...) of the samples (or give x_T)
                 sched:Schedule|None=None, # the schedule the model was trained with (default: linear, T=1000)
@@ -118,30 +145,14 @@ def ddpm_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
     if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
     if var_type not in VAR_TYPES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_TYPES)}")
     run_sched, taus = respace(sched, steps if steps is not None else sched.T, spacing)
-    dev, dtype = _model_device_dtype(model)
-    device = torch.device(device) if device is not None else dev
-    if x_T is None:
-        if shape is None: raise ValueError("give the sample shape or x_T")
-        x_T = torch.randn(tuple(shape), generator=generator, dtype=dtype or torch.float32)
-    elif shape is not None and tuple(shape) != tuple(x_T.shape):
-        raise ValueError(f"x_T has shape {tuple(x_T.shape)} but shape={tuple(shape)} was asked for")
-    if not torch.is_tensor(x_T) or not x_T.is_floating_point(): raise TypeError("x_T must be a floating-point tensor")
-    check_finite(x_T, 'x_T')
-    x = x_T.to(device=device, dtype=dtype or x_T.dtype)
-    if y is not None: y = torch.as_tensor(y, device=device)
-    was_training = isinstance(model, nn.Module) and model.training
-    if isinstance(model, nn.Module): model.eval()
     x0s, its = [], range(run_sched.T, 0, -1)
-    try:
-        with torch.no_grad():
-            for i in (progress_bar(its, leave=False) if progress else its):
-                t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=device)
-                pred = _call_model(model, x, t_model, y)
-                z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i > 1 else None
-                x, x0 = p_sample_step(pred, x, i, run_sched, kind, var_type, clip_x0, z)
-                if return_x0s: x0s.append(x0.cpu())
-    finally:
-        if was_training: model.train()
+    with _sampling(model, x_T, shape, generator, y, device) as (x, y, device):
+        for i in (progress_bar(its, leave=False) if progress else its):
+            t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=device)
+            pred = _call_model(model, x, t_model, y)
+            z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i > 1 else None
+            x, x0 = p_sample_step(pred, x, i, run_sched, kind, var_type, clip_x0, z)
+            if return_x0s: x0s.append(x0.cpu())
     return (x, x0s) if return_x0s else x
 
 # %% ../nbs/09_sampling.ipynb
@@ -179,7 +190,8 @@ def plot_progression(x0s:list, # the x_0 estimates of `ddpm_sample(..., return_x
     return fig
 
 # %% ../nbs/09_sampling.ipynb
-PRETRAINED = {'mnist_unet': 'mnist_unet.safetensors', 'moons_mlp': 'moons_mlp.safetensors', 'mixture_mlp': 'mixture_mlp.safetensors'}
+PRETRAINED = {'mnist_unet': 'mnist_unet.safetensors', 'mnist_flow': 'mnist_flow.safetensors',
+              'moons_mlp': 'moons_mlp.safetensors', 'mixture_mlp': 'mixture_mlp.safetensors'}
 
 def _weights_dir()->Path: return Path(str(files('ddpm_nb'))) / 'weights'     # the package folder, wherever it is installed
 
@@ -187,7 +199,7 @@ def load_model(path_or_name, # a checkpoint written by `Trainer` / `save_checkpo
                device='cpu', # where to put the model
                ema:bool=True, # use the EMA weights of a training checkpoint (shipped files hold only them)
               )->tuple[nn.Module, Schedule, str]:
-    "Rebuild a trained model from a checkpoint: `(model in eval mode, its noise schedule, what it predicts)`; `model.meta` keeps the metadata."
+    "Rebuild a trained model from a checkpoint: (model in eval mode, its noise schedule, what it predicts: a name in `PREDICTIONS`, or 'flow' for a flow-matching velocity model); `model.meta` keeps the metadata."
     if isinstance(path_or_name, str) and path_or_name in PRETRAINED and not Path(path_or_name).exists():
         return load_pretrained(path_or_name, device=device)
     path = Path(path_or_name)
@@ -207,7 +219,8 @@ def load_model(path_or_name, # a checkpoint written by `Trainer` / `save_checkpo
     model = build_model(meta['arch'], meta['model_config'])
     model.load_state_dict(sd)
     model.meta = {k: v for k, v in meta.items() if k not in ('optim', 'lr_sched')}     # step, hp, wall_time, ...
-    return model.to(device).eval(), make_schedule(hp['schedule'], hp['T']), hp.get('target', 'eps')
+    kind = 'flow' if hp.get('objective') == 'flow' else hp.get('target', 'eps')     # flow models: chapter 13's velocity
+    return model.to(device).eval(), make_schedule(hp['schedule'], hp['T']), kind
 
 def load_pretrained(name:str, # one of `PRETRAINED`
                     device='cpu', # where to put the model
@@ -222,15 +235,29 @@ def load_pretrained(name:str, # one of `PRETRAINED`
     return load_model(path, device=device)
 
 # %% ../nbs/09_sampling.ipynb
-SAMPLERS = ('ddpm', 'ddim')
+SAMPLERS = ('ddpm', 'ddim', 'langevin', 'euler', 'heun')
+FLOW_SAMPLERS = ('euler', 'heun')
+_SAMPLER_HOME = {'ddpm': ('ddpm_nb.sample', 'ddpm_sample'), 'ddim': ('ddpm_nb.ddim', 'ddim_sample'),
+                 'langevin': ('ddpm_nb.score', 'langevin_sample'), 'euler': ('ddpm_nb.flow', 'flow_sample'),
+                 'heun': ('ddpm_nb.flow', 'flow_sample')}
 
 def _sampler(name:str):
-    "The sampling function of a name in `SAMPLERS` (all share `ddpm_sample`'s interface)."
+    "The sampling function of a name in `SAMPLERS` (chapters 11-13 import this module, so theirs are imported on use)."
     if name not in SAMPLERS: raise ValueError(f"unknown sampler {name!r}; choose one of {list(SAMPLERS)}")
-    if name == 'ddim':
-        from ddpm_nb.ddim import ddim_sample        # chapter 12's module imports this one, so it is imported on use
-        return ddim_sample
-    return ddpm_sample
+    mod, fn = _SAMPLER_HOME[name]
+    return getattr(importlib.import_module(mod), fn)
+
+def _is_flow(model)->bool:
+    "Was this model trained by flow matching (chapter 13's `FlowTrainer`; `load_model` reports its kind as 'flow')?"
+    return getattr(model, 'meta', {}).get('hp', {}).get('objective') == 'flow'
+
+def _visited_steps(sampler:str, sched:Schedule, steps:int, spacing:str)->list:
+    "The model-time label of each x_0 estimate a sampler returns, first step first."
+    if sampler == 'ddpm': return respace(sched, steps, spacing)[1].flip(0)[:-1].tolist()
+    if sampler == 'langevin': return timestep_subsequence(sched.T, steps, spacing).flip(0).tolist()
+    if sampler == 'ddim': return importlib.import_module('ddpm_nb.ddim').ddim_timesteps(sched.T, steps, spacing).tolist()
+    flow = importlib.import_module('ddpm_nb.flow')
+    return (flow.flow_grid(steps, spacing)[:-1] * flow.TIME_SCALE).round().long().tolist()
 
 def _draw_samples(x:torch.Tensor, ax, title:str):
     "A grid for images, a scatter for 2-D points."
@@ -241,7 +268,7 @@ def _draw_samples(x:torch.Tensor, ax, title:str):
 def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAINED`
                 sampler:str='ddpm', # one of `SAMPLERS`
                 var_type:str='beta', # ddpm: 'beta' or 'beta_tilde'
-                steps:int=100, # sampling steps (respaced; at most the trained T)
+                steps:int=100, # sampling steps (diffusion samplers: respaced, at most the trained T; langevin: noise levels)
                 spacing:str='uniform', # 'uniform' or 'quadratic' (ddim also 'leading', 'trailing')
                 n:int=64, # number of samples
                 seed:int=0, # seeds x_T and every z
@@ -250,50 +277,62 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
                 cpu:bool=False, # stay on the CPU even if a GPU is there
                 progress:bool=True, # progress bar
                 eta:float=0.0, # ddim: 0 deterministic ... 1 (ancestral, beta-tilde)
+                n_steps_each:int=2, # langevin: Langevin steps per noise level
+                step_ratio:float=0.5, # langevin: step alpha_i = step_ratio * sigma_i^2
                )->dict:
-    "Load a model, draw `n` seeded samples and write the PNG(s); returns the samples and the paths written."
+    "Load a model, draw `n` seeded samples with any sampler of the family and write the PNG(s); returns the samples and the paths written."
     fn = _sampler(sampler)
     if var_type not in VAR_TYPES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_TYPES)}")
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
     device = 'cuda' if torch.cuda.is_available() and not cpu else 'cpu'
     model, sched, kind = load_model(ckpt, device=device)
-    steps = min(int(steps), sched.T)
-    cfg = model.config
+    is_flow, flow_sampler = _is_flow(model), sampler in FLOW_SAMPLERS
+    if is_flow and not flow_sampler:
+        raise ValueError(f"{ckpt} is a flow-matching model (chapter 13): sample it with sampler 'euler' or 'heun', not {sampler!r}")
+    if flow_sampler and not is_flow:
+        if kind != 'eps': raise ValueError(f"{sampler!r} on a DDPM model needs an eps-predictor (chapter 13's velocity_from_eps); this one predicts {kind!r}")
+        model = importlib.import_module('ddpm_nb.flow').velocity_from_eps(model, sched)
+    steps = int(steps) if flow_sampler else min(int(steps), sched.T)
+    cfg = (model.eps_model if hasattr(model, 'eps_model') else model).config
     shape = (n, cfg['in_ch'], cfg['img_size'], cfg['img_size']) if 'img_size' in cfg else (n, cfg['dim'])
     g = torch.Generator().manual_seed(int(seed))
-    opts, how = (dict(var_type=var_type), var_type) if sampler == 'ddpm' else (dict(eta=float(eta)), f'eta={eta}')
-    x, x0s = fn(model, shape, sched, kind, steps=steps, spacing=spacing, generator=g, clip_x0=len(shape) == 4,
-                progress=progress, return_x0s=True, **opts)
+    common = dict(steps=steps, spacing=spacing, generator=g, clip_x0=len(shape) == 4, progress=progress, return_x0s=True)
+    if flow_sampler:
+        x, x0s = fn(model, shape, method=sampler, **common)
+        how = 'flow matching' if is_flow else 'DDPM eps-model as a velocity field'
+    else:
+        opts, how = {'ddpm': (dict(var_type=var_type), var_type), 'ddim': (dict(eta=float(eta)), f'eta={eta}'),
+                     'langevin': (dict(n_steps_each=n_steps_each, step_ratio=step_ratio), f'K={n_steps_each}, r={step_ratio}')}[sampler]
+        x, x0s = fn(model, shape, sched, kind, **common, **opts)
     x = x.cpu()
     res = dict(samples=x, out=Path(out))
     fig = Figure(figsize=(6, 6))
     _draw_samples(x, fig.subplots(), f'{n} samples of {Path(str(ckpt)).name}: {sampler}, {how}, {steps} steps, seed {seed}')
     Path(out).parent.mkdir(parents=True, exist_ok=True); fig.savefig(out, dpi=120, bbox_inches='tight')
     if progress_out:
-        if sampler == 'ddim':
-            from ddpm_nb.ddim import ddim_timesteps
-            ts = ddim_timesteps(sched.T, steps, spacing).tolist()
-        else: ts = respace(sched, steps, spacing)[1].flip(0)[:-1].tolist()
-        fig = plot_progression(x0s, ts=ts)
+        fig = plot_progression(x0s, ts=_visited_steps(sampler, sched, steps, spacing))
         Path(progress_out).parent.mkdir(parents=True, exist_ok=True); fig.savefig(progress_out, dpi=120, bbox_inches='tight')
         res['progress_out'] = Path(progress_out)
     return res
 
 @call_parse
-def sample_cli(ckpt:str='mnist_unet', # checkpoint file, or a shipped model: mnist_unet, moons_mlp, mixture_mlp
-               sampler:str='ddpm', # sampler: ddpm (ancestral, chapter 9) or ddim (chapter 12)
+def sample_cli(ckpt:str='mnist_unet', # checkpoint file, or a shipped model: mnist_unet, mnist_flow, moons_mlp, mixture_mlp
+               sampler:str='ddpm', # ddpm (ancestral, ch. 9), langevin (annealed, ch. 11), ddim (ch. 12), euler or heun (flow ODE, ch. 13)
                var_type:str='beta', # ddpm: reverse variance, beta or beta_tilde
                eta:float=0.0, # ddim: 0 (deterministic) to 1
-               steps:int=100, # sampling steps (respaced; at most the trained T)
+               steps:int=100, # sampling steps (diffusion samplers: respaced, at most the trained T; langevin: noise levels)
                spacing:str='uniform', # step spacing: uniform or quadratic (ddim also leading, trailing)
                n:int=64, # number of samples
                seed:int=0, # random seed (the same seed gives the same samples)
                out:str='samples.png', # output PNG: a sample grid (images) or a scatter (2-D)
                progress_out:str=None, # optional PNG of the x_0 estimates over the reverse process
                cpu:bool=False, # stay on the CPU even if a GPU is there
+               n_steps_each:int=2, # langevin: Langevin steps per noise level
+               step_ratio:float=0.5, # langevin: step size alpha_i = step_ratio * sigma_i^2
               ):
-    "Draw samples from a trained diffusion model (Algorithm 2) and write them as a PNG."
-    try: res = sample_main(ckpt, sampler, var_type, steps, spacing, n, seed, out, progress_out, cpu, eta=eta)
+    "Draw samples from a trained diffusion or flow-matching model with any sampler of the book and write them as a PNG."
+    try: res = sample_main(ckpt, sampler, var_type, steps, spacing, n, seed, out, progress_out, cpu, eta=eta,
+                           n_steps_each=n_steps_each, step_ratio=step_ratio)
     except (ValueError, FileNotFoundError, FloatingPointError) as e:      # a user's mistake: say it, no traceback
         raise SystemExit(f"ddpm_nb_sample: error: {e}") from None
     for k in ('out', 'progress_out'):

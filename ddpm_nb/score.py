@@ -6,10 +6,14 @@
 from __future__ import annotations
 import math
 import torch
+from fastprogress.fastprogress import progress_bar
+from .forward import Schedule, make_schedule
+from .param import PREDICTIONS, convert
+from .sample import timestep_subsequence, _call_model, _sampling
 
 # %% auto 0
 __all__ = ['fisher_divergence', 'explicit_sm_loss', 'sliced_sm_loss', 'dsm_loss', 'langevin', 'energy_distance',
-           'geometric_sigmas', 'annealed_langevin', 'ncsn_loss']
+           'geometric_sigmas', 'annealed_langevin', 'ncsn_loss', 'langevin_sample']
 
 # %% ../nbs/11_score.ipynb
 def _check_points(x, name='x'):
@@ -172,3 +176,49 @@ def ncsn_loss(score_net, # callable (x, i) -> score of q_{sigma_i}; i: long tens
     z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
     s = _score(score_net, x + sig * z, 'score_net', i)
     return _reduce(0.5 * ((sig * s + z) ** 2).sum(1), reduce)
+
+# %% ../nbs/11_score.ipynb
+def _score_y(model, v, t:int, sched, kind, y, clip_x0):
+    "Score of the level-t noised data in the variable y = x / sqrt(alpha_bar_t) at v, and Tweedie's x0 estimate v + sigma_t^2 score."
+    ab = sched.alpha_bars[t].item()
+    x = v * math.sqrt(ab)
+    pred = _call_model(model, x, torch.full((v.shape[0],), t, dtype=torch.long, device=v.device), y)
+    s = convert(pred, kind, 'score', x, t, sched) * math.sqrt(ab)
+    x0 = v + (1 - ab) / ab * s
+    return s, (x0.clamp(-1, 1) if clip_x0 else x0)
+
+def langevin_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape x_t; t holds TRAINED step indices
+                    shape:tuple|None=None, # (B, ...) of the samples (or give x_T)
+                    sched:Schedule|None=None, # the schedule the model was trained with (default: linear, T=1000)
+                    kind:str='eps', # what the model predicts: one of `PREDICTIONS`
+                    steps:int|None=100, # number of noise levels S (None: all T)
+                    spacing:str='uniform', # 'uniform' or 'quadratic' (see `timestep_subsequence`)
+                    x_T:torch.Tensor|None=None, # starting noise (default: drawn from `generator`)
+                    y:torch.Tensor|None=None, # class labels for a conditional model
+                    generator:torch.Generator|None=None, # CPU source of all randomness: x_T, then one z per Langevin step
+                    clip_x0:bool=True, # clamp the x0 estimates (and the denoised output) to [-1, 1] (images); False for unbounded data
+                    device=None, # where to sample (default: the model's device)
+                    progress:bool=True, # show a progress bar over the levels
+                    return_x0s:bool=False, # also return the x0 estimate at each level's last network call, largest level first
+                    n_steps_each:int=2, # K, Langevin steps per level
+                    step_ratio:float=0.5, # r: level i steps with alpha_i = r * sigma_i^2 (Song & Ermon's eps * sigma_i^2 / sigma_L^2)
+                    denoise:bool=True, # finish with Tweedie's denoising step (one more network call)
+                   ):
+    "Annealed Langevin dynamics (Song & Ermon 2019) on a DDPM network: $K$ steps at each of $S$ levels $\\sigma_t=\\sqrt{(1-\\bar\\alpha_t)/\\bar\\alpha_t}$, in $y=x/\\sqrt{\\bar\\alpha_t}$."
+    sched = sched if sched is not None else make_schedule('linear', 1000)
+    if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
+    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
+    n_steps_each, step_ratio = _check_int(n_steps_each, 'n_steps_each', 1), _check_pos(step_ratio, 'step_ratio')
+    ts = timestep_subsequence(sched.T, sched.T if steps is None else steps, spacing).flip(0).tolist()
+    x0s = []
+    with _sampling(model, x_T, shape, generator, y, device) as (x, y, device):
+        v = x / sched.alpha_bars[ts[0]].sqrt().item()
+        for t in (progress_bar(ts, leave=False) if progress else ts):
+            ab = sched.alpha_bars[t].item(); a = step_ratio * (1 - ab) / ab
+            for _ in range(n_steps_each):
+                s, x0 = _score_y(model, v, t, sched, kind, y, clip_x0)
+                z = torch.randn(v.shape, generator=generator, dtype=v.dtype).to(device)
+                v = v + a / 2 * s + math.sqrt(a) * z
+            if return_x0s: x0s.append(x0.cpu())
+        if denoise: v = _score_y(model, v, ts[-1], sched, kind, y, clip_x0)[1]
+    return (v, x0s) if return_x0s else v

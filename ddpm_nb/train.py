@@ -162,6 +162,17 @@ class Trainer:
 
 # %% ../nbs/08_train.ipynb
 @patch
+def batch_loss(self:Trainer,
+               xb:torch.Tensor, # a batch of data on the training device
+               yb:torch.Tensor|None, # its labels (after label dropout), or None
+              )->torch.Tensor:
+    "Per-example loss of one batch: $t\\sim U\\{1..T\\}$ and $\\epsilon$ drawn from `self.gen`, then `diffusion_loss`."
+    t = torch.randint(1, self.sched.T + 1, (len(xb),), generator=self.gen).to(xb.device)
+    noise = torch.randn(xb.shape, generator=self.gen).to(xb.device)
+    return diffusion_loss(self.model, xb, self.sched, self.hp['target'], self.hp['weighting'], yb, t=t, noise=noise)
+
+# %% ../nbs/08_train.ipynb
+@patch
 def train_step(self:Trainer)->float:
     "One optimisation step on the next batch; returns the batch loss (mean over all processes)."
     batch = next(self.loader)
@@ -173,11 +184,9 @@ def train_step(self:Trainer)->float:
         yb = yb.to(self.acc.device).clone()
         drop = torch.rand(len(yb), generator=self.gen) < self.hp['cond_drop']
         yb[drop.to(yb.device)] = self.acc.unwrap_model(self.model).num_classes
-    t = torch.randint(1, self.sched.T + 1, (len(xb),), generator=self.gen).to(xb.device)
-    noise = torch.randn(xb.shape, generator=self.gen).to(xb.device)
     self.model.train()
     with self.acc.autocast():
-        loss = diffusion_loss(self.model, xb, self.sched, self.hp['target'], self.hp['weighting'], yb, t=t, noise=noise).mean()
+        loss = self.batch_loss(xb, yb).mean()
     mean_loss = self.acc.gather(loss.detach()[None]).mean()       # the same number on every process
     if not torch.isfinite(mean_loss):
         raise FloatingPointError(f"loss is {mean_loss.item()} at step {self.step + 1}: training diverged (lower lr?); "

@@ -71,3 +71,16 @@ def test_notebook_was_run_without_errors(name):
     if name in CH_NAMES and n_out == 0: problems.append("no outputs at all: the notebook was not executed")
     assert not problems, f"nbs/{name}: execute it and commit the outputs " \
         f"(`cd nbs && jupyter nbconvert --to notebook --execute --inplace {name}`, then `nbdev_clean`):\n" + '\n'.join(problems)
+
+
+CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+
+
+@pytest.mark.parametrize('name', NB_NAMES)
+def test_no_control_characters(name):
+    """A LaTeX command written through a Python string without r'' (\\bar, \\alpha, \\frac...) turns into a control
+    character (backspace, bell, form feed) that silently eats part of the formula on the page; none may be in any cell."""
+    nb = read_nb(NBS / name)
+    bad = [(i, c['cell_type'], repr(CONTROL.search(src(c)).group()))
+           for i, c in enumerate(nb['cells']) if CONTROL.search(src(c))]
+    assert not bad, f"nbs/{name}: control characters in cells (index, type, char): {bad}"
