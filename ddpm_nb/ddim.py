@@ -10,7 +10,7 @@ import torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, extract, check_finite, check_T, check_t
 from .param import PREDICTIONS, convert
-from .sample import timestep_subsequence, _call_model, _model_device_dtype, _start_noise
+from .sample import timestep_subsequence, _call_model, _sampling
 
 # %% auto 0
 __all__ = ['SPACINGS', 'ddim_sigma', 'ddim_step', 'ddim_timesteps', 'ddim_sample', 'ddim_encode', 'slerp']
@@ -129,23 +129,14 @@ def ddim_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
     ts = ddim_timesteps(top, _check_steps_arg(steps, top), spacing)
     t_prevs = torch.cat([ts[1:], ts.new_zeros(1)])
     for i in range(len(ts)): ddim_sigma(sched, ts[i], t_prevs[i], eta)      # fail before any model call if eta is too large
-    dev, dtype = _model_device_dtype(model)
-    device = torch.device(device) if device is not None else dev
-    x = _start_noise(x_T, shape, generator, dtype).to(device=device, dtype=dtype or (x_T.dtype if x_T is not None else torch.float32))
-    if y is not None: y = torch.as_tensor(y, device=device)
-    was_training = isinstance(model, nn.Module) and model.training
-    if isinstance(model, nn.Module): model.eval()
     x0s, its = [], range(len(ts))
-    try:
-        with torch.no_grad():
-            for i in (progress_bar(its, leave=False) if progress else its):
-                t_model = torch.full((x.shape[0],), int(ts[i]), dtype=torch.long, device=device)
-                pred = _call_model(model, x, t_model, y)
-                z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i < len(ts) - 1 else None
-                x, x0 = ddim_step(pred, x, int(ts[i]), int(t_prevs[i]), sched, kind, eta, clip_x0, z)
-                if return_x0s: x0s.append(x0.cpu())
-    finally:
-        if was_training: model.train()
+    with _sampling(model, x_T, shape, generator, y, device) as (x, y, device):
+        for i in (progress_bar(its, leave=False) if progress else its):
+            t_model = torch.full((x.shape[0],), int(ts[i]), dtype=torch.long, device=device)
+            pred = _call_model(model, x, t_model, y)
+            z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i < len(ts) - 1 else None
+            x, x0 = ddim_step(pred, x, int(ts[i]), int(t_prevs[i]), sched, kind, eta, clip_x0, z)
+            if return_x0s: x0s.append(x0.cpu())
     return (x, x0s) if return_x0s else x
 
 # %% ../nbs/12_ddim.ipynb
@@ -168,25 +159,16 @@ def ddim_encode(model, # callable (x_t, t) or (x_t, t, y) -> prediction; t holds
     check_finite(x0, 'x0')
     ts = ddim_timesteps(sched.T, _check_steps_arg(steps, sched.T), spacing).flip(0)      # increasing
     t_prevs = torch.cat([ts.new_zeros(1), ts[:-1]])
-    dev, dtype = _model_device_dtype(model)
-    device = torch.device(device) if device is not None else dev
-    x = x0.to(device=device, dtype=dtype or x0.dtype)
-    if y is not None: y = torch.as_tensor(y, device=device)
     ab = sched.alpha_bars
     nsr = ((1 - ab) / ab).sqrt()                                           # sigma-bar of step 9
-    was_training = isinstance(model, nn.Module) and model.training
-    if isinstance(model, nn.Module): model.eval()
     its = range(len(ts))
-    try:
-        with torch.no_grad():
-            for i in (progress_bar(its, leave=False) if progress else its):
-                t, s = int(ts[i]), int(t_prevs[i])
-                pred = _call_model(model, x, torch.full((x.shape[0],), t, dtype=torch.long, device=device), y)
-                eps = convert(pred, kind, 'eps', x, t, sched)                # read at the target step t
-                xbar = x / ab[s].sqrt().to(x) + (nsr[t] - nsr[s]).to(x) * eps
-                x = xbar * ab[t].sqrt().to(x)
-    finally:
-        if was_training: model.train()
+    with _sampling(model, x0, None, None, y, device) as (x, y, device):    # x0 is where this run starts
+        for i in (progress_bar(its, leave=False) if progress else its):
+            t, s = int(ts[i]), int(t_prevs[i])
+            pred = _call_model(model, x, torch.full((x.shape[0],), t, dtype=torch.long, device=device), y)
+            eps = convert(pred, kind, 'eps', x, t, sched)                # read at the target step t
+            xbar = x / ab[s].sqrt().to(x) + (nsr[t] - nsr[s]).to(x) * eps
+            x = xbar * ab[t].sqrt().to(x)
     return x
 
 # %% ../nbs/12_ddim.ipynb
