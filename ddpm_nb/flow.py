@@ -102,9 +102,8 @@ def load_flow_model(path, # a checkpoint written by `FlowTrainer`
                     ema:bool=True, # use the EMA weights
                    )->nn.Module:
     "A trained flow model (eval mode, `.meta` holds the metadata); refuses DDPM checkpoints, whose network predicts something else."
-    model = load_model(path, device=device, ema=ema)[0]
-    obj = model.meta.get('hp', {}).get('objective')
-    if obj != 'flow': raise ValueError(f"{path} is not a flow-matching checkpoint (hp['objective'] = {obj!r}); load DDPM models with `load_model`")
+    model, _, kind = load_model(path, device=device, ema=ema)          # kind is 'flow' for FlowTrainer checkpoints
+    if kind != 'flow': raise ValueError(f"{path} is not a flow-matching checkpoint (its network predicts {kind!r}); load DDPM models with `load_model`")
     return model
 
 # %% ../nbs/13_flow.ipynb

@@ -247,10 +247,6 @@ def _sampler(name:str):
     mod, fn = _SAMPLER_HOME[name]
     return getattr(importlib.import_module(mod), fn)
 
-def _is_flow(model)->bool:
-    "Was this model trained by flow matching (chapter 13's `FlowTrainer`; `load_model` reports its kind as 'flow')?"
-    return getattr(model, 'meta', {}).get('hp', {}).get('objective') == 'flow'
-
 def _visited_steps(sampler:str, sched:Schedule, steps:int, spacing:str)->list:
     "The model-time label of each x_0 estimate a sampler returns, first step first."
     if sampler == 'ddpm': return respace(sched, steps, spacing)[1].flip(0)[:-1].tolist()
@@ -286,7 +282,7 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
     device = 'cuda' if torch.cuda.is_available() and not cpu else 'cpu'
     model, sched, kind = load_model(ckpt, device=device)
-    is_flow, flow_sampler = _is_flow(model), sampler in FLOW_SAMPLERS
+    is_flow, flow_sampler = kind == 'flow', sampler in FLOW_SAMPLERS
     if is_flow and not flow_sampler:
         raise ValueError(f"{ckpt} is a flow-matching model (chapter 13): sample it with sampler 'euler' or 'heun', not {sampler!r}")
     if flow_sampler and not is_flow:
