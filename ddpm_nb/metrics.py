@@ -132,17 +132,43 @@ def inception_score(probs:torch.Tensor, # class probabilities (N, K), rows summi
     return s.mean().item(), s.std(correction=0).item()
 
 # %% ../nbs/14_metrics.ipynb
+def _check_enough(n:int, D:int, name:str):
+    "Refuse a Fréchet distance from no more images than features: the covariance would be singular."
+    if n <= D:
+        raise ValueError(f"{name} has {n} images for {D} features: its covariance has rank at most {n - 1} < {D} "
+                         f"(singular), so the Fréchet distance would reflect which images were drawn more than the "
+                         f"distribution; use more than {D} images per set (several times more for a stable value)")
+
 def image_scores(x:torch.Tensor, # images to score (N, 1, 28, 28) in [-1, 1]
-                 ref_feats:torch.Tensor, # features of the reference images (M, 128), from `features_and_probs`
+                 ref:torch.Tensor, # reference images (M, 1, 28, 28) in [-1, 1], e.g. the held-out digits
                  clf:MnistCNN|None=None, # the judge; None: the shipped classifier
                  splits:int=10, # groups of the Inception Score
                  threshold:float=0.9, # tau of the confident share
+                 seed:int=0, # seeds torchmetrics' shuffle of the images before the IS splits
                 )->dict:
-    "FD against `ref_feats`, Inception Score (mean, std) and confident share of images, with the classifier's features."
-    f, p = features_and_probs(x, clf)
-    is_mean, is_std = inception_score(p, splits)
-    return dict(n=len(x), fd=fid_from_features(ref_feats, f), is_mean=is_mean, is_std=is_std,
-                confident_share=confident_share(p, threshold))
+    "FD against `ref` and Inception Score (mean, std over splits) by `torchmetrics` with the judge as feature network, and the confident share."
+    from torchmetrics.image.fid import FrechetInceptionDistance
+    from torchmetrics.image.inception import InceptionScore
+    import warnings
+    _check_images(x, 'x'); _check_images(ref, 'ref')
+    clf = load_classifier() if clf is None else clf
+    feat = MnistFeatureExtractor(clf)
+    _check_enough(len(x), feat.num_features, 'x'); _check_enough(len(ref), feat.num_features, 'ref')
+    if isinstance(splits, bool) or not isinstance(splits, numbers.Integral) or not 1 <= splits <= len(x) // 2:
+        raise ValueError(f"splits must be an integer in [1, {len(x) // 2}] (each split needs 2 images), got {splits!r}")
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')                 # torchmetrics warns that it keeps every feature in memory
+        fid = FrechetInceptionDistance(feature=feat)
+        for i in range(0, len(ref), 500): fid.update(ref[i:i + 500].float().cpu(), real=True)
+        for i in range(0, len(x), 500): fid.update(x[i:i + 500].float().cpu(), real=False)
+        isc = InceptionScore(feature=MnistFeatureExtractor(clf, 'logits'), splits=splits)
+        for i in range(0, len(x), 500): isc.update(x[i:i + 500].float().cpu())
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            is_mean, is_std = (v.item() for v in isc.compute())
+        fd = fid.compute().item()
+    _, p = features_and_probs(x, clf)
+    return dict(n=len(x), fd=fd, is_mean=is_mean, is_std=is_std, confident_share=confident_share(p, threshold))
 
 # %% ../nbs/14_metrics.ipynb
 def mmd_rbf(x:torch.Tensor, # sample from P, (n, D), n >= 2

@@ -191,6 +191,7 @@ def plot_progression(x0s:list, # the x_0 estimates of `ddpm_sample(..., return_x
 
 # %% ../nbs/09_sampling.ipynb
 PRETRAINED = {'mnist_unet': 'mnist_unet.safetensors', 'mnist_flow': 'mnist_flow.safetensors',
+              'mnist_cond': 'mnist_cond.safetensors', 'mnist_hybrid': 'mnist_hybrid.safetensors',
               'moons_mlp': 'moons_mlp.safetensors', 'mixture_mlp': 'mixture_mlp.safetensors'}
 
 def _weights_dir()->Path: return Path(str(files('ddpm_nb'))) / 'weights'     # the package folder, wherever it is installed
@@ -261,6 +262,48 @@ def _draw_samples(x:torch.Tensor, ax, title:str):
     else: ax.scatter(*x.double().T, s=3, alpha=.6); ax.set_aspect('equal', adjustable='datalim')
     ax.set_title(title, fontsize=9)
 
+class _EpsHalf(nn.Module):
+    "The eps half of a learned-variance model (chapter 15), for samplers that choose their own variance."
+    def __init__(self, model): super().__init__(); self.model, self.num_classes = model, getattr(model, 'num_classes', None)
+    def forward(self, x, t, y=None):
+        out = self.model(x, t, y) if y is not None else self.model(x, t)
+        return out[:, :x.shape[1]]
+
+def _guide(model, sched, kind, sampler, fn, n, label, cfg, classifier_scale):
+    "sample_main's conditioning: labels, classifier-free or classifier guidance (chapter 16), learned variances (chapter 15)."
+    y, note, ncls = None, '', getattr(model, 'num_classes', None)
+    if getattr(model, 'config', {}).get('out_mult', 1) == 2:                      # a learned-variance model (chapter 15)
+        imp = importlib.import_module('ddpm_nb.improved')
+        if sampler == 'ddpm':
+            fn = lambda m, shape, sched, kind, var_type=None, **kw: imp.improved_sample(m, shape, sched, **kw)
+            note = ', learned variance'
+        else: model = _EpsHalf(model)
+    if label is None:
+        if cfg or classifier_scale: raise ValueError("guidance needs a class: pass --label K (or -1 for 0, 1, 2, ... in turn)")
+        return model, kind, None, fn, note
+    if isinstance(label, bool) or not isinstance(label, numbers.Integral) or label < -1:
+        raise ValueError(f"label must be a class index >= 0, or -1 for all classes in turn, got {label!r}")
+    if cfg and classifier_scale: raise ValueError("choose one kind of guidance: --cfg or --classifier_scale, not both")
+    if (cfg or classifier_scale) and kind == 'flow':
+        raise ValueError("guidance acts on an eps-model; a flow-matching model predicts a velocity")
+    gd = importlib.import_module('ddpm_nb.guidance')
+    if classifier_scale:
+        if ncls is not None: raise ValueError("--classifier_scale guides an unconditional model; this one is class-conditional (use --cfg)")
+        clf = gd.load_noisy_classifier()
+        y = gd._check_labels(torch.arange(n) % clf.num_classes if label == -1 else torch.full((n,), int(label)), n, clf.num_classes)
+        if sampler == 'ddpm':
+            fn = lambda m, shape, sched, kind, y=None, return_x0s=False, var_type='beta', **kw: (gd.guided_ddpm_sample(
+                m, clf, y, classifier_scale, shape, sched, kind, var_type, **kw), None)
+            return model, kind, y, fn, f', classifier guidance s={classifier_scale:g}'
+        model = gd.ClassifierGuidedEps(model, clf, y, classifier_scale, sched, kind)
+        return model, 'eps', None, fn, f', classifier guidance s={classifier_scale:g}'
+    if ncls is None: raise ValueError("--label needs a class-conditional model (e.g. mnist_cond); for an unconditional one "
+                                      "use --classifier_scale with a label")
+    y = gd._check_labels(torch.arange(n) % ncls if label == -1 else torch.full((n,), int(label)), n, ncls)
+    if not cfg: return model, kind, y, fn, f', class {label}'
+    model = gd.CFGModel(model, y, cfg, sched, kind)
+    return model, 'eps', None, fn, f', classifier-free guidance w={cfg:g}'
+
 def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAINED`
                 sampler:str='ddpm', # one of `SAMPLERS`
                 var_type:str='beta', # ddpm: 'beta' or 'beta_tilde'
@@ -275,8 +318,11 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
                 eta:float=0.0, # ddim: 0 deterministic ... 1 (ancestral, beta-tilde)
                 n_steps_each:int=2, # langevin: Langevin steps per noise level
                 step_ratio:float=0.5, # langevin: step alpha_i = step_ratio * sigma_i^2
+                label:int|None=None, # class-conditional models: this class for every sample (-1: classes 0, 1, 2, ... in turn)
+                cfg:float=0.0, # classifier-free guidance weight w (chapter 16; needs a conditional model and a label)
+                classifier_scale:float=0.0, # classifier guidance scale s with the shipped noisy MNIST classifier (chapter 16; needs a label)
                )->dict:
-    "Load a model, draw `n` seeded samples with any sampler of the family and write the PNG(s); returns the samples and the paths written."
+    "Load a model, draw `n` seeded samples with any sampler of the family (guided or not) and write the PNG(s); returns the samples and the paths written."
     fn = _sampler(sampler)
     if var_type not in VAR_TYPES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_TYPES)}")
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
@@ -285,14 +331,18 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
     is_flow, flow_sampler = kind == 'flow', sampler in FLOW_SAMPLERS
     if is_flow and not flow_sampler:
         raise ValueError(f"{ckpt} is a flow-matching model (chapter 13): sample it with sampler 'euler' or 'heun', not {sampler!r}")
+    steps = int(steps) if flow_sampler else min(int(steps), sched.T)
+    mcfg = model.config
+    shape = (n, mcfg['in_ch'], mcfg['img_size'], mcfg['img_size']) if 'img_size' in mcfg else (n, mcfg['dim'])
+    g = torch.Generator().manual_seed(int(seed))
+    common = dict(steps=steps, spacing=spacing, generator=g, clip_x0=len(shape) == 4, progress=progress, return_x0s=True)
+    if progress_out and classifier_scale and sampler == 'ddpm':
+        raise ValueError("progress_out is not available for classifier-guided DDPM sampling (use --sampler ddim)")
+    model, kind, y, fn, note = _guide(model, sched, kind, sampler, fn, n, label, cfg, classifier_scale)
+    if y is not None: common['y'] = y
     if flow_sampler and not is_flow:
         if kind != 'eps': raise ValueError(f"{sampler!r} on a DDPM model needs an eps-predictor (chapter 13's velocity_from_eps); this one predicts {kind!r}")
         model = importlib.import_module('ddpm_nb.flow').velocity_from_eps(model, sched)
-    steps = int(steps) if flow_sampler else min(int(steps), sched.T)
-    cfg = (model.eps_model if hasattr(model, 'eps_model') else model).config
-    shape = (n, cfg['in_ch'], cfg['img_size'], cfg['img_size']) if 'img_size' in cfg else (n, cfg['dim'])
-    g = torch.Generator().manual_seed(int(seed))
-    common = dict(steps=steps, spacing=spacing, generator=g, clip_x0=len(shape) == 4, progress=progress, return_x0s=True)
     if flow_sampler:
         x, x0s = fn(model, shape, method=sampler, **common)
         how = 'flow matching' if is_flow else 'DDPM eps-model as a velocity field'
@@ -300,6 +350,7 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
         opts, how = {'ddpm': (dict(var_type=var_type), var_type), 'ddim': (dict(eta=float(eta)), f'eta={eta}'),
                      'langevin': (dict(n_steps_each=n_steps_each, step_ratio=step_ratio), f'K={n_steps_each}, r={step_ratio}')}[sampler]
         x, x0s = fn(model, shape, sched, kind, **common, **opts)
+    how += note
     x = x.cpu()
     res = dict(samples=x, out=Path(out))
     fig = Figure(figsize=(6, 6))
@@ -312,7 +363,7 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
     return res
 
 @call_parse
-def sample_cli(ckpt:str='mnist_unet', # checkpoint file, or a shipped model: mnist_unet, mnist_flow, moons_mlp, mixture_mlp
+def sample_cli(ckpt:str='mnist_unet', # checkpoint file, or a shipped model: mnist_unet, mnist_flow, mnist_cond, mnist_hybrid, moons_mlp, mixture_mlp
                sampler:str='ddpm', # ddpm (ancestral, ch. 9), langevin (annealed, ch. 11), ddim (ch. 12), euler or heun (flow ODE, ch. 13)
                var_type:str='beta', # ddpm: reverse variance, beta or beta_tilde
                eta:float=0.0, # ddim: 0 (deterministic) to 1
@@ -325,10 +376,14 @@ def sample_cli(ckpt:str='mnist_unet', # checkpoint file, or a shipped model: mni
                cpu:bool=False, # stay on the CPU even if a GPU is there
                n_steps_each:int=2, # langevin: Langevin steps per noise level
                step_ratio:float=0.5, # langevin: step size alpha_i = step_ratio * sigma_i^2
+               label:int=None, # class for every sample of a conditional or guided run (-1: 0, 1, 2, ... in turn)
+               cfg:float=0.0, # classifier-free guidance weight w (conditional models such as mnist_cond)
+               classifier_scale:float=0.0, # classifier guidance scale s (unconditional MNIST models, with the shipped noisy classifier)
               ):
-    "Draw samples from a trained diffusion or flow-matching model with any sampler of the book and write them as a PNG."
+    "Draw samples from a trained diffusion or flow-matching model with any sampler of the book, guided or not, and write them as a PNG."
     try: res = sample_main(ckpt, sampler, var_type, steps, spacing, n, seed, out, progress_out, cpu, eta=eta,
-                           n_steps_each=n_steps_each, step_ratio=step_ratio)
+                           n_steps_each=n_steps_each, step_ratio=step_ratio, label=label, cfg=cfg,
+                           classifier_scale=classifier_scale)
     except (ValueError, FileNotFoundError, FloatingPointError) as e:      # a user's mistake: say it, no traceback
         raise SystemExit(f"ddpm_nb_sample: error: {e}") from None
     for k in ('out', 'progress_out'):

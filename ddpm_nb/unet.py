@@ -107,6 +107,15 @@ class Upsample(nn.Module):
     def forward(self, x, emb=None): return self.conv(F.interpolate(x, scale_factor=2, mode='nearest'))
 
 # %% ../nbs/07_unet.ipynb
+def _image_batch(x:torch.Tensor, t, c:dict)->torch.Tensor:
+    "Check images x against a model config (in_ch, img_size); return t as a (B,) tensor on x's device (a scalar t is broadcast)."
+    if x.ndim != 4 or x.shape[1] != c['in_ch'] or x.shape[-1] != c['img_size'] or x.shape[-2] != c['img_size']:
+        raise ValueError(f"x must have shape (B, {c['in_ch']}, {c['img_size']}, {c['img_size']}), got {tuple(x.shape)}")
+    t = torch.as_tensor(t, device=x.device)
+    if t.ndim == 0: t = t.expand(x.shape[0])
+    if t.shape != (x.shape[0],): raise ValueError(f"t must be a scalar or have shape ({x.shape[0]},), got {tuple(t.shape)}")
+    return t
+
 class UNet(nn.Module):
     "The DDPM U-Net (Ho et al. 2020, after PixelCNN++): ResBlocks at each resolution, attention at `attn_res`, skips from every down layer to the up path."
     def __init__(self,
@@ -180,12 +189,7 @@ class UNet(nn.Module):
                 y:torch.Tensor|None=None, # class labels (B,) for a conditional model
                )->torch.Tensor:
         "The prediction for (x_t, t[, y]), shape (B, in_ch * out_mult, img_size, img_size)."
-        c = self.config
-        if x.ndim != 4 or x.shape[1] != c['in_ch'] or x.shape[-1] != c['img_size'] or x.shape[-2] != c['img_size']:
-            raise ValueError(f"x must have shape (B, {c['in_ch']}, {c['img_size']}, {c['img_size']}), got {tuple(x.shape)}")
-        t = torch.as_tensor(t, device=x.device)
-        if t.ndim == 0: t = t.expand(x.shape[0])
-        if t.shape != (x.shape[0],): raise ValueError(f"t must be a scalar or have shape ({x.shape[0]},), got {tuple(t.shape)}")
+        t = _image_batch(x, t, self.config)
         emb = self.embed(t, y)
         h = self.conv_in(x); hs = [h]
         for blk in self.down:

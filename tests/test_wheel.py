@@ -159,13 +159,16 @@ def test_console_script_runs_the_readme_main_job(venv, tmp_path):
 def test_shipped_weights_load_from_the_wheel(wheel, venv, tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = sorted(n.split('/')[-1] for n in names if n.startswith('ddpm_nb/weights/') and n.endswith('.safetensors'))
-    assert 'mnist_unet.safetensors' in shipped and 'mnist_classifier.safetensors' in shipped, shipped
+    for f in ('mnist_unet', 'mnist_classifier', 'mnist_cond', 'mnist_hybrid', 'mnist_noisy_classifier'):
+        assert f'{f}.safetensors' in shipped, shipped
     code = ("from ddpm_nb.sample import load_pretrained, PRETRAINED\n"
             "from ddpm_nb.classifier import load_classifier\n"
+            "from ddpm_nb.guidance import load_noisy_classifier\n"
             "import torch\n"
             "for name in PRETRAINED:\n"
             "    m, sched, kind = load_pretrained(name)\n"
             "    print(name, type(m).__name__, sched.T, kind)\n"
-            "c = load_classifier(); print('classifier', type(c).__name__)\n")
+            "c = load_classifier(); print('classifier', type(c).__name__)\n"
+            "n = load_noisy_classifier(); print('noisy', type(n).__name__, n.num_classes)\n")
     r = run([str(venv['py']), '-c', code], cwd=tmp_path, timeout=180, env=_clean_env())
-    assert 'classifier' in r.stdout and 'mnist_unet UNet' in r.stdout, r.stdout
+    assert 'classifier' in r.stdout and 'mnist_unet UNet' in r.stdout and 'noisy NoisyClassifier 10' in r.stdout, r.stdout

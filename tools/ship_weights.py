@@ -19,14 +19,17 @@ def main():
     p.add_argument('--command', required=True, help='the command that trained it')
     p.add_argument('--hardware', default=f'{platform.machine()} CPU, {os.cpu_count()} cores')
     p.add_argument('--note', default='')
+    p.add_argument('--raw', action='store_true', help="ship the trained weights themselves instead of their EMA "
+                   "(for a short fine-tune, where the EMA still averages in the starting weights)")
     a = p.parse_args()
     tensors, meta = load_checkpoint(a.checkpoint)
-    ema = {k[len('ema.module.'):]: v.float() for k, v in tensors.items() if k.startswith('ema.module.')}
-    if not ema: raise SystemExit(f"{a.checkpoint} holds no EMA weights ('ema.module.*')")
+    pre = 'model.' if a.raw else 'ema.module.'
+    ema = {k[len(pre):]: v.float() for k, v in tensors.items() if k.startswith(pre) and not k.startswith('model.optim')}
+    if not ema: raise SystemExit(f"{a.checkpoint} holds no {'model' if a.raw else 'EMA'} weights ('{pre}*')")
     out = {f'model.{k}': v for k, v in ema.items()}
     if 'history' in tensors: out['history'] = tensors['history']
     keep = {k: v for k, v in meta.items() if k not in ('optim', 'lr_sched')}
-    keep.update(weights='ema', command=a.command, hardware=a.hardware, note=a.note)
+    keep.update(weights='raw' if a.raw else 'ema', command=a.command, hardware=a.hardware, note=a.note)
     save_checkpoint(a.dest, out, keep)
     print(f"{a.dest}: {Path(a.dest).stat().st_size / 1e6:.2f} MB, step {meta['step']}, "
           f"{sum(v.numel() for v in ema.values()):,} parameters, wall time {meta.get('wall_time', 0):.0f} s")
