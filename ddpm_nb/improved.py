@@ -10,10 +10,10 @@ import torch
 import torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
-from .gaussians import normal_kl, discretized_gaussian_log_likelihood, gaussian_log_likelihood, mean_flat
+from .gaussians import mean_flat
 from .posterior import posterior_coefs, q_posterior_mean_var, q_posterior_mean_eps
 from .param import convert
-from .elbo import prior_kl, reverse_logvar, DECODERS, _check_8bit, _vlb_term_of
+from .elbo import prior_kl, reverse_logvar, DECODERS, _vlb_term_of
 from .train import Trainer, _check_int
 from .sample import _sampling, respace
 
