@@ -41,7 +41,7 @@ def main():
     torch.manual_seed(0)
     sched = make_schedule('linear', 1000)
     x = torch.rand(max(a.batch, 256), 1, 28, 28) * 2 - 1
-    tr = Trainer(UNet(**SHIPPED), x, sched=sched, batch_size=a.batch, cpu=a.device == 'cpu', mixed_precision='no')
+    tr = Trainer(UNet(**SHIPPED), x, sched=sched, batch_size=a.batch, cpu=a.device == 'cpu', precision='fp32')
     step_s, _ = timeit(tr.train_step, a.device, a.warmup, a.repeats)
     model = tr.ema.module.eval().to(a.device)
     xt = torch.randn(a.batch, 1, 28, 28, device=a.device)

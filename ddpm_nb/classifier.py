@@ -14,18 +14,20 @@ import ddpm_nb
 from .forward import check_finite
 from .data import make_loader, show_images
 from .train import save_checkpoint, load_checkpoint
+from .sample import SHIPPED_SHA256
 
 # %% auto 0
-__all__ = ['IMAGE_SHAPE', 'N_CLASSES', 'WEIGHTS', 'MnistCNN', 'augment_digits', 'outlier_images', 'cross_entropy_to_uniform',
-           'train_classifier', 'predict_proba', 'classifier_features', 'accuracy', 'save_classifier', 'load_classifier',
-           'confident_share', 'class_histogram', 'class_balance', 'judge_samples', 'plot_judgement']
+__all__ = ['IMAGE_SHAPE', 'N_CLASSES', 'WEIGHTS', 'check_images', 'MnistCNN', 'augment_digits', 'outlier_images',
+           'cross_entropy_to_uniform', 'train_classifier', 'predict_proba', 'classifier_features', 'accuracy',
+           'save_classifier', 'load_classifier', 'check_probs', 'confident_share', 'class_histogram', 'class_balance',
+           'judge_samples', 'plot_judgement']
 
 # %% ../nbs/10_classifier.ipynb
 IMAGE_SHAPE = (1, 28, 28)   # one grey channel of 28 x 28 pixels in [-1, 1]
 N_CLASSES = 10
 WEIGHTS = Path(ddpm_nb.__file__).parent / 'weights' / 'mnist_classifier.safetensors'   # the shipped classifier
 
-def _check_images(x, name:str='images', limit:float=1.5)->torch.Tensor:
+def check_images(x, name:str='images', limit:float=1.5)->torch.Tensor:
     "Raise a clear error unless `x` is a finite float tensor (B, 1, 28, 28) with values within `limit` of 0."
     if not torch.is_tensor(x): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if tuple(x.shape[1:]) != IMAGE_SHAPE or x.ndim != 4:
@@ -62,7 +64,7 @@ class MnistCNN(nn.Module):
 
     def features(self, x:torch.Tensor)->torch.Tensor:
         "The penultimate layer: (B, hidden) non-negative features of images (B, 1, 28, 28) in [-1, 1]."
-        return self.body(_check_images(x, 'x'))
+        return self.body(check_images(x, 'x'))
 
     def forward(self, x:torch.Tensor)->torch.Tensor:
         "Logits (B, 10) of images (B, 1, 28, 28) in [-1, 1]."
@@ -77,7 +79,7 @@ def augment_digits(x:torch.Tensor, # images (B, 1, 28, 28) in [-1, 1]
                    degrees:torch.Tensor|None=None, # (B,) angles instead of random ones
                   )->torch.Tensor:
     "A random shift and rotation of each image, $\\tilde x(u) = x(R_\\phi u + s)$, with background $-1$ filling the border."
-    _check_images(x, 'x')
+    check_images(x, 'x')
     B = len(x)
     if shifts is None: shifts = torch.randint(-max_shift, max_shift + 1, (B, 2), generator=generator)
     if degrees is None: degrees = (2 * torch.rand(B, generator=generator) - 1) * max_degrees
@@ -128,7 +130,7 @@ def train_classifier(x:torch.Tensor, # training images (N, 1, 28, 28) in [-1, 1]
                      **model_kwargs, # passed to `MnistCNN`
                     )->MnistCNN:
     "Train an `MnistCNN` with cross-entropy on (augmented) digits plus outlier exposure; returns it in eval mode, with `.history` and `.train_config`."
-    _check_images(x, 'x'); _check_labels(y, len(x))
+    check_images(x, 'x'); _check_labels(y, len(x))
     for v, n in ((epochs, 'epochs'), (batch_size, 'batch_size'), (n_outliers, 'n_outliers')):
         if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1: raise ValueError(f"{n} must be a positive integer, got {v!r}")
     if batch_size > len(x): raise ValueError(f"batch_size={batch_size} is larger than the {len(x)} training images")
@@ -179,7 +181,7 @@ def predict_proba(model:nn.Module, # a classifier with logits (B, 10), e.g. `Mni
                   batch_size:int=500, # images per forward pass
                  )->torch.Tensor:
     "Class probabilities $p(k\\mid x)$ = softmax of the logits, shape (N, 10), float32 on the CPU; computed in eval mode."
-    _check_images(x, 'x')
+    check_images(x, 'x')
     return _batched(model, x, lambda m, b: m(b).double().softmax(1), batch_size)
 
 def classifier_features(model:MnistCNN, # the classifier
@@ -187,7 +189,7 @@ def classifier_features(model:MnistCNN, # the classifier
                         batch_size:int=500, # images per forward pass
                        )->torch.Tensor:
     "The penultimate-layer features (N, hidden) of `x`, float32 on the CPU: the inputs of a Fréchet distance."
-    _check_images(x, 'x')
+    check_images(x, 'x')
     return _batched(model, x, lambda m, b: m.features(b), batch_size)
 
 def accuracy(model:nn.Module, # a classifier with logits (B, 10)
@@ -214,12 +216,13 @@ def load_classifier(path=None, # a file written by `save_classifier`; None: the 
                     device='cpu', # where to put the model
                    )->MnistCNN:
     "Load a saved `MnistCNN` in eval mode; its metadata is in `.meta`."
+    shipped = path is None
     if path is None:
         path = WEIGHTS
         if not path.is_file():
             raise FileNotFoundError(f"the shipped classifier weights are missing ({path}): reinstall ddpm_nb, or train "
                                     "one with train_classifier and save it with save_classifier")
-    tensors, meta = load_checkpoint(path)
+    tensors, meta = load_checkpoint(path, sha256=SHIPPED_SHA256[WEIGHTS.name] if shipped else None)
     if meta.get('arch') != 'mnist_cnn':
         raise ValueError(f"{path} holds a {meta.get('arch')!r} model, not an MNIST classifier ('mnist_cnn')")
     model = MnistCNN(**meta['config'])
@@ -228,7 +231,7 @@ def load_classifier(path=None, # a file written by `save_classifier`; None: the 
     return model.to(device).eval()
 
 # %% ../nbs/10_classifier.ipynb
-def _check_probs(probs)->torch.Tensor:
+def check_probs(probs)->torch.Tensor:
     "Raise a clear error unless `probs` is a finite (N, K) table of non-negative rows summing to 1."
     if not torch.is_tensor(probs): probs = torch.as_tensor(probs)
     if probs.ndim != 2: raise ValueError(f"probs must have shape (N, K), one row of class probabilities per image, got {tuple(probs.shape)}")
@@ -242,7 +245,7 @@ def confident_share(probs:torch.Tensor, # (N, K) class probabilities, one row pe
                     threshold:float=0.9, # tau in (0, 1]
                    )->float:
     "$c_\\tau$: the fraction of rows whose largest probability is at least `threshold`."
-    probs = _check_probs(probs)
+    probs = check_probs(probs)
     if not 0 < threshold <= 1: raise ValueError(f"threshold must lie in (0, 1], got {threshold!r}")
     if not len(probs): raise ValueError("probs has no rows")
     return (probs.max(1).values >= threshold).double().mean().item()
@@ -251,7 +254,7 @@ def class_histogram(probs:torch.Tensor, # (N, K) class probabilities
                     threshold:float|None=None, # count only rows whose largest probability is at least this
                    )->torch.Tensor:
     "Number of rows predicted as each class (the arg-max), shape (K,) int64; with `threshold`, only the confident rows."
-    probs = _check_probs(probs)
+    probs = check_probs(probs)
     keep = probs.max(1).values >= threshold if threshold is not None else torch.ones(len(probs), dtype=torch.bool)
     return torch.bincount(probs.argmax(1)[keep], minlength=probs.shape[1])
 
@@ -271,7 +274,7 @@ def judge_samples(samples:torch.Tensor, # generated images (N, 1, 28, 28) in [-1
                   batch_size:int=500, # images per forward pass
                  )->dict:
     "Judge generated digits: dict with `n`, `confident_share` $c_\\tau$, `counts` (10,), `class_balance` $b$, `probs` (N, 10), `threshold`."
-    _check_images(samples, 'samples')
+    check_images(samples, 'samples')
     if not len(samples): raise ValueError("samples is empty")
     if samples.numel() and samples.min() >= 0:
         warnings.warn("no pixel of samples is below 0: images in [0, 1]? the classifier expects [-1, 1] (background -1)")
@@ -291,8 +294,8 @@ def plot_judgement(samples:torch.Tensor, # the judged images (N, 1, 28, 28) in [
                   ):
     "Class histogram (confident part solid) and a grid of samples annotated with predicted class and confidence; returns the figure."
     import matplotlib.pyplot as plt
-    _check_images(samples, 'samples')
-    probs, tau = _check_probs(result['probs']), result['threshold']
+    check_images(samples, 'samples')
+    probs, tau = check_probs(result['probs']), result['threshold']
     if len(probs) != len(samples): raise ValueError(f"result is for {len(probs)} images but {len(samples)} samples were given")
     conf, pred = probs.max(1)
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=figsize, gridspec_kw=dict(width_ratios=[1, 1.4]))

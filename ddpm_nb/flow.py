@@ -12,7 +12,7 @@ from .forward import Schedule, make_schedule, check_finite
 from .param import GaussianMixture
 from .gaussians import mean_flat
 from .train import Trainer
-from .sample import _sampling, _call_model, load_model
+from .sample import sampling_context, call_model, load_model
 
 # %% auto 0
 __all__ = ['TIME_SCALE', 'FLOW_SPACINGS', 'FLOW_METHODS', 'fm_path', 'fm_target', 'fm_loss', 'FlowTrainer', 'load_flow_model',
@@ -159,7 +159,7 @@ def nfe(steps:int, # number of steps S
 # %% ../nbs/13_flow.ipynb
 def _velocity(model, x:torch.Tensor, s:float, y, clip_x0:bool)->tuple[torch.Tensor, torch.Tensor]:
     "v(x, s) from the model (checked), and x0-hat = x - s v; with clip_x0, x0-hat clamped to [-1, 1] and v recomputed from it."
-    v = _call_model(model, x, torch.full((x.shape[0],), TIME_SCALE * s, dtype=x.dtype, device=x.device), y)   # shape and finiteness checked
+    v = call_model(model, x, torch.full((x.shape[0],), TIME_SCALE * s, dtype=x.dtype, device=x.device), y)   # shape and finiteness checked
     x0 = x - s * v
     if clip_x0 and s > 0:
         x0 = x0.clamp(-1, 1)
@@ -204,7 +204,7 @@ def flow_sample(model, # callable (x, 1000 s) or (x, 1000 s, y) -> velocity of s
     "Flow-matching sampling: integrate $\\mathrm dx/\\mathrm ds=v_\\theta(x,s)$ from $x_1\\sim N(0,I)$ at s=1 to s=0 on `flow_grid(steps, spacing)`."
     if method not in FLOW_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(FLOW_METHODS)}")
     grid = flow_grid(steps, spacing)
-    with _sampling(model, x_T, shape, generator, y, device) as (x, y, device):
+    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
         x0s, path, its = [], [x.cpu()] if return_path else [], range(len(grid) - 1)
         for i in (progress_bar(its, leave=False) if progress else its):
             x, x0 = flow_step(model, x, grid[i].item(), grid[i + 1].item(), method, y, clip_x0)

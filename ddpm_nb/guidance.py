@@ -10,16 +10,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
-from .unet import ResBlock, Downsample, timestep_embedding, _norm, _image_batch
+from .unet import ResBlock, Downsample, timestep_embedding, group_norm, check_image_batch
 from .param import PREDICTIONS, convert, GaussianMixture
 from .posterior import beta_tilde
 from .elbo import VAR_TYPES
-from .train import save_checkpoint, load_checkpoint, _check_int
-from .sample import _sampling, _call_model, respace, p_sample_step, _weights_dir
+from .train import save_checkpoint, load_checkpoint, check_int
+from .sample import sampling_context, call_model, respace, p_sample_step, shipped_dir, SHIPPED_SHA256
 
 # %% auto 0
-__all__ = ['MixtureClassifier', 'classifier_grad', 'guided_ddpm_sample', 'ClassifierGuidedEps', 'cfg_eps', 'cfg_eps_gamma',
-           'CFGModel', 'NoisyClassifier', 'train_noisy_classifier', 'save_noisy_classifier', 'load_noisy_classifier']
+__all__ = ['MixtureClassifier', 'check_labels', 'classifier_grad', 'guided_ddpm_sample', 'ClassifierGuidedEps', 'cfg_eps',
+           'cfg_eps_gamma', 'CFGModel', 'NoisyClassifier', 'train_noisy_classifier', 'save_noisy_classifier',
+           'load_noisy_classifier']
 
 # %% ../nbs/16_guidance.ipynb
 def _alpha_bar_at(sched:Schedule, t, device=None)->torch.Tensor:
@@ -74,7 +75,7 @@ class MixtureClassifier(nn.Module):
         return cls - cls.logsumexp(1, keepdim=True)
 
 # %% ../nbs/16_guidance.ipynb
-def _check_labels(y, n:int, num_classes:int)->torch.Tensor:
+def check_labels(y, n:int, num_classes:int)->torch.Tensor:
     "Integer class labels (n,) in 0..num_classes-1."
     y = torch.as_tensor(y)
     if y.is_floating_point() or y.dtype == torch.bool: raise TypeError(f"class labels must be integers, got {y.dtype}")
@@ -95,7 +96,7 @@ def classifier_grad(clf, # callable (x_t, t) -> logits (B, K): a classifier of n
         logits = clf(xg, t)
         if not torch.is_tensor(logits) or logits.ndim != 2 or logits.shape[0] != x.shape[0]:
             raise ValueError(f"the classifier must return logits (B, K) = ({x.shape[0]}, K), got {tuple(getattr(logits, 'shape', ()))}")
-        y = _check_labels(y, x.shape[0], logits.shape[1]).to(logits.device)
+        y = check_labels(y, x.shape[0], logits.shape[1]).to(logits.device)
         logits = logits.to(torch.promote_types(logits.dtype, torch.float32))      # fp16/bf16 -> float32, float64 stays
         logp = logits.log_softmax(1).gather(1, y[:, None]).sum()
         g, = torch.autograd.grad(logp, xg)
@@ -132,11 +133,11 @@ def guided_ddpm_sample(model, # callable (x_t, t) -> prediction of `kind`: the u
     run_sched, taus = respace(sched, steps if steps is not None else sched.T, spacing)
     var = run_sched.betas if var_type == 'beta' else beta_tilde(run_sched)
     its = range(run_sched.T, 0, -1)
-    with _sampling(model, x_T, shape, generator, None, device) as (x, _, device):
-        y = _check_labels(y, x.shape[0], getattr(clf, 'num_classes', 10 ** 9)).to(device)
+    with sampling_context(model, x_T, shape, generator, None, device) as (x, _, device):
+        y = check_labels(y, x.shape[0], getattr(clf, 'num_classes', 10 ** 9)).to(device)
         for i in (progress_bar(its, leave=False) if progress else its):
             t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=device)
-            pred = _call_model(model, x, t_model, None)
+            pred = call_model(model, x, t_model, None)
             shift = scale * extract(var, i, x) * classifier_grad(clf, x, t_model, y) if scale else None
             z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i > 1 else None
             x = p_sample_step(pred, x, i, run_sched, kind, var_type, clip_x0, z)[0]
@@ -159,14 +160,14 @@ class ClassifierGuidedEps(nn.Module):
         if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
         self.model, self.clf, self.y, self.scale, self.sched, self.kind = model, clf, torch.as_tensor(y), _check_scale(scale), sched, kind
         ncls = getattr(clf, 'num_classes', None)
-        if ncls is not None: _check_labels(self.y, self.y.numel() if self.y.ndim else 1, ncls)     # fail early
+        if ncls is not None: check_labels(self.y, self.y.numel() if self.y.ndim else 1, ncls)     # fail early
 
     def forward(self, x:torch.Tensor, t:torch.Tensor)->torch.Tensor:
         "The guided noise prediction at (x_t, t) (t: integer steps, or float steps for the flow solvers)."
-        pred = _call_model(self.model, x, t, None)
+        pred = call_model(self.model, x, t, None)
         eps = pred if self.kind == 'eps' else convert(pred, self.kind, 'eps', x, t, self.sched)
         if not self.scale: return eps
-        y = _check_labels(self.y, x.shape[0], getattr(self.clf, 'num_classes', 10 ** 9)).to(x.device)
+        y = check_labels(self.y, x.shape[0], getattr(self.clf, 'num_classes', 10 ** 9)).to(x.device)
         sigma = (1 - _alpha_bar_at(self.sched, t, x.device)).sqrt().to(x.dtype)
         sigma = sigma.reshape(-1, *([1] * (x.ndim - 1))) if sigma.ndim else sigma
         return eps - self.scale * sigma * classifier_grad(self.clf, x, t, y)
@@ -207,16 +208,16 @@ class CFGModel(nn.Module):
         if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
         if kind != 'eps' and sched is None: raise ValueError(f"kind={kind!r} needs the schedule to convert to eps")
         self.model, self.y, self.w, self.sched, self.kind, self.num_classes = model, torch.as_tensor(y), _check_scale(w, 'w'), sched, kind, ncls
-        _check_labels(self.y, self.y.numel() if self.y.ndim else 1, ncls)          # fail early, before any sampling
+        check_labels(self.y, self.y.numel() if self.y.ndim else 1, ncls)          # fail early, before any sampling
 
     def forward(self, x:torch.Tensor, t:torch.Tensor)->torch.Tensor:
         "The guided noise prediction at (x_t, t); both branches in one batched call when w > 0."
-        y = _check_labels(self.y, x.shape[0], self.num_classes).to(x.device)
+        y = check_labels(self.y, x.shape[0], self.num_classes).to(x.device)
         t = torch.as_tensor(t, device=x.device)
         if t.ndim == 0: t = t.expand(x.shape[0])
         to_eps = (lambda p, xx, tt: p) if self.kind == 'eps' else (lambda p, xx, tt: convert(p, self.kind, 'eps', xx, tt, self.sched))
-        if not self.w: return to_eps(_call_model(self.model, x, t, y), x, t)
-        both = _call_model(self.model, torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, torch.full_like(y, self.num_classes)]))
+        if not self.w: return to_eps(call_model(self.model, x, t, y), x, t)
+        both = call_model(self.model, torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, torch.full_like(y, self.num_classes)]))
         eps_c, eps_u = to_eps(both, torch.cat([x, x]), torch.cat([t, t])).chunk(2)
         return cfg_eps(eps_c, eps_u, self.w)
 
@@ -246,14 +247,14 @@ class NoisyClassifier(nn.Module):
             layers.append(ResBlock(c, ch * m, emb, dropout, groups)); c = ch * m
             if i < len(ch_mult) - 1: layers.append(Downsample(c))
         self.layers = nn.ModuleList(layers)
-        self.head = nn.Sequential(_norm(c, groups), nn.SiLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes))
+        self.head = nn.Sequential(group_norm(c, groups), nn.SiLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes))
 
     def forward(self,
                 x:torch.Tensor, # noisy images x_t (B, in_ch, H, W)
                 t:torch.Tensor, # their steps (B,) (or a scalar)
                )->torch.Tensor:
         "Logits (B, num_classes) of $p_\\phi(y\\mid x_t, t)$."
-        t = _image_batch(x, t, self.config)                       # chapter 7's input checks
+        t = check_image_batch(x, t, self.config)                       # chapter 7's input checks
         emb = self.time_mlp(timestep_embedding(t, self.ch))
         h = self.conv_in(x)
         for layer in self.layers: h = layer(h, emb)
@@ -274,12 +275,12 @@ def train_noisy_classifier(x:torch.Tensor, # training images (N, C, H, W) in [-1
     "Train $p_\\phi(y\\mid x_t,t)$ by cross-entropy on $x_t\\sim q(x_t\\mid x_0)$, $t\\sim U\\{1..T\\}$ (Dhariwal & Nichol); returns the model (eval mode) and the (step, loss) history."
     check_finite(x, 'x')
     if x.ndim != 4: raise ValueError(f"x must be images (N, C, H, W), got shape {tuple(x.shape)}")
-    g = torch.Generator().manual_seed(_check_int(seed, 'seed'))
+    g = torch.Generator().manual_seed(check_int(seed, 'seed'))
     if model is None:
         torch.manual_seed(seed)
         model = NoisyClassifier(img_size=x.shape[-1], in_ch=x.shape[1], num_classes=int(torch.as_tensor(y).max()) + 1)
-    y = _check_labels(y, len(x), model.num_classes)
-    steps, batch_size = _check_int(steps, 'steps', 1), _check_int(batch_size, 'batch_size', 1)
+    y = check_labels(y, len(x), model.num_classes)
+    steps, batch_size = check_int(steps, 'steps', 1), check_int(batch_size, 'batch_size', 1)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     warm = max(1, steps // 20)                                      # 5% linear warm-up, then cosine decay to 0
     sch = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * s / steps)))
@@ -310,9 +311,10 @@ def load_noisy_classifier(path=None, # a file written by `save_noisy_classifier`
                          )->NoisyClassifier:
     "A trained `NoisyClassifier` in eval mode (`.meta` keeps the metadata)."
     from pathlib import Path
-    path = Path(path) if path is not None else _weights_dir() / 'mnist_noisy_classifier.safetensors'
+    shipped = path is None
+    path = Path(path) if path is not None else shipped_dir() / 'mnist_noisy_classifier.safetensors'
     if not path.is_file(): raise FileNotFoundError(f"no noisy classifier at {path}")
-    tensors, meta = load_checkpoint(path)
+    tensors, meta = load_checkpoint(path, sha256=SHIPPED_SHA256[path.name] if shipped else None)
     if meta.get('arch') != 'noisy_classifier': raise ValueError(f"{path} does not hold a NoisyClassifier (arch {meta.get('arch')!r})")
     model = NoisyClassifier(**meta['model_config'])
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})

@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 from .forward import check_finite
 from .param import GaussianMixture
-from .classifier import MnistCNN, load_classifier, confident_share, _check_images, _check_probs
+from .classifier import MnistCNN, load_classifier, confident_share, check_images, check_probs
 
 # %% auto 0
 __all__ = ['features_and_probs', 'MnistFeatureExtractor', 'gaussian_stats', 'frechet_distance', 'fid_from_features',
@@ -22,7 +22,7 @@ def features_and_probs(x:torch.Tensor, # images (N, 1, 28, 28) in [-1, 1]
                        batch_size:int=500, # images per forward pass
                       )->tuple[torch.Tensor, torch.Tensor]:
     "Penultimate-layer features (N, 128) and class probabilities (N, 10) of the classifier, in eval mode, float32 on the CPU."
-    _check_images(x, 'x')
+    check_images(x, 'x')
     if not len(x): raise ValueError("x is empty: no images to score")
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -117,7 +117,7 @@ def inception_score(probs:torch.Tensor, # class probabilities (N, K), rows summi
                     splits:int=10, # number of groups; the score is computed in each
                    )->tuple[float, float]:
     "Mean and standard deviation over `splits` groups of $\\exp(\\mathbb E_x D_{KL}(p(y|x)\\|p(y)))$, computed in float64."
-    p = _check_probs(probs).double()
+    p = check_probs(probs).double()
     if isinstance(splits, bool) or not isinstance(splits, numbers.Integral) or splits < 1:
         raise ValueError(f"splits must be a positive integer, got {splits!r}")
     if len(p) < 2 * splits:
@@ -150,7 +150,7 @@ def image_scores(x:torch.Tensor, # images to score (N, 1, 28, 28) in [-1, 1]
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.inception import InceptionScore
     import warnings
-    _check_images(x, 'x'); _check_images(ref, 'ref')
+    check_images(x, 'x'); check_images(ref, 'ref')
     clf = load_classifier() if clf is None else clf
     feat = MnistFeatureExtractor(clf)
     _check_enough(len(x), feat.num_features, 'x'); _check_enough(len(ref), feat.num_features, 'ref')

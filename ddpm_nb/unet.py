@@ -10,8 +10,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto 0
-__all__ = ['timestep_embedding', 'ResBlock', 'AttnBlock', 'Downsample', 'Upsample', 'UNet', 'param_count', 'shape_table',
-           'MLPDenoiser']
+__all__ = ['timestep_embedding', 'group_norm', 'ResBlock', 'AttnBlock', 'Downsample', 'Upsample', 'check_image_batch', 'UNet',
+           'param_count', 'shape_table', 'MLPDenoiser']
 
 # %% ../nbs/07_unet.ipynb
 def timestep_embedding(t:torch.Tensor, # steps, shape (B,): integers 1..T (floats allowed, e.g. rescaled times)
@@ -29,7 +29,7 @@ def timestep_embedding(t:torch.Tensor, # steps, shape (B,): integers 1..T (float
     return torch.cat([torch.sin(args), torch.cos(args)], dim=1)
 
 # %% ../nbs/07_unet.ipynb
-def _norm(ch:int, groups:int)->nn.GroupNorm:
+def group_norm(ch:int, groups:int)->nn.GroupNorm:
     "GroupNorm with `groups` groups (fewer if `ch` is not divisible)."
     g = math.gcd(ch, groups)
     return nn.GroupNorm(g, ch)
@@ -48,9 +48,9 @@ class ResBlock(nn.Module):
             raise ValueError(f"in_ch, out_ch, emb_dim and groups must be >= 1, got {in_ch}, {out_ch}, {emb_dim}, {groups}")
         if not 0 <= dropout < 1: raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
         super().__init__()
-        self.norm1, self.conv1 = _norm(in_ch, groups), nn.Conv2d(in_ch, out_ch, 3, padding=1)
+        self.norm1, self.conv1 = group_norm(in_ch, groups), nn.Conv2d(in_ch, out_ch, 3, padding=1)
         self.emb = nn.Linear(emb_dim, out_ch)
-        self.norm2, self.drop = _norm(out_ch, groups), nn.Dropout(dropout)
+        self.norm2, self.drop = group_norm(out_ch, groups), nn.Dropout(dropout)
         self.conv2 = nn.Conv2d(out_ch, out_ch, 3, padding=1)
         nn.init.zeros_(self.conv2.weight); nn.init.zeros_(self.conv2.bias)   # each block starts as the identity
         self.skip = nn.Conv2d(in_ch, out_ch, 1) if in_ch != out_ch else nn.Identity()
@@ -78,7 +78,7 @@ class AttnBlock(nn.Module):
                 ):
         if ch < 1 or groups < 1: raise ValueError(f"ch and groups must be >= 1, got {ch}, {groups}")
         super().__init__()
-        self.norm, self.qkv, self.proj = _norm(ch, groups), nn.Conv2d(ch, 3 * ch, 1), nn.Conv2d(ch, ch, 1)
+        self.norm, self.qkv, self.proj = group_norm(ch, groups), nn.Conv2d(ch, 3 * ch, 1), nn.Conv2d(ch, ch, 1)
         nn.init.zeros_(self.proj.weight); nn.init.zeros_(self.proj.bias)
 
     def forward(self,
@@ -107,7 +107,7 @@ class Upsample(nn.Module):
     def forward(self, x, emb=None): return self.conv(F.interpolate(x, scale_factor=2, mode='nearest'))
 
 # %% ../nbs/07_unet.ipynb
-def _image_batch(x:torch.Tensor, t, c:dict)->torch.Tensor:
+def check_image_batch(x:torch.Tensor, t, c:dict)->torch.Tensor:
     "Check images x against a model config (in_ch, img_size); return t as a (B,) tensor on x's device (a scalar t is broadcast)."
     if x.ndim != 4 or x.shape[1] != c['in_ch'] or x.shape[-1] != c['img_size'] or x.shape[-2] != c['img_size']:
         raise ValueError(f"x must have shape (B, {c['in_ch']}, {c['img_size']}, {c['img_size']}), got {tuple(x.shape)}")
@@ -164,7 +164,7 @@ class UNet(nn.Module):
                 if res in attn_res: blk.append(AttnBlock(c, groups))
                 self.up.append(blk)
             if i > 0: self.up.append(nn.ModuleList([Upsample(c)])); res *= 2
-        self.out = nn.Sequential(_norm(c, groups), nn.SiLU(), nn.Conv2d(c, in_ch * out_mult, 3, padding=1))
+        self.out = nn.Sequential(group_norm(c, groups), nn.SiLU(), nn.Conv2d(c, in_ch * out_mult, 3, padding=1))
         nn.init.zeros_(self.out[-1].weight); nn.init.zeros_(self.out[-1].bias)
 
     def embed(self,
@@ -189,7 +189,7 @@ class UNet(nn.Module):
                 y:torch.Tensor|None=None, # class labels (B,) for a conditional model
                )->torch.Tensor:
         "The prediction for (x_t, t[, y]), shape (B, in_ch * out_mult, img_size, img_size)."
-        t = _image_batch(x, t, self.config)
+        t = check_image_batch(x, t, self.config)
         emb = self.embed(t, y)
         h = self.conv_in(x); hs = [h]
         for blk in self.down:

@@ -1,0 +1,70 @@
+"""Guards on the shipped image models: 64 samples each, at most 20 network calls, fixed seed, judged by chapter 10's
+classifier. Each threshold is one that a randomly initialised network, or the wrong file in the right place, fails
+(`test_guards_can_fail` shows it). Re-measure and raise the thresholds when a model is retrained."""
+import time
+import pytest, torch
+from ddpm_nb.sample import load_pretrained, PRETRAINED, SHIPPED_SHA256, shipped_dir
+from ddpm_nb.train import load_checkpoint, file_sha256, build_model, Autocast
+from ddpm_nb.ddim import ddim_sample
+from ddpm_nb.flow import flow_sample
+from ddpm_nb.classifier import judge_samples, load_classifier
+
+N, CALLS = 64, 20
+# the confident share c_0.9 each model must reach with these settings (measured values are in the comments)
+# (measured here, fp32: mnist_unet 0.797, mnist_flow 0.734, mnist_hybrid 0.828, mnist_cond 0.859 with 0.375 of the
+# samples the requested digit; random weights 0.000, mnist_flow's file read as an eps-model 0.625)
+BARS = {'mnist_unet': 0.70, 'mnist_flow': 0.66, 'mnist_hybrid': 0.70, 'mnist_cond': 0.75}
+COND_ACCURACY = 0.30        # mnist_cond: share of samples judged to be the requested digit (chance: 0.10)
+
+def _draw(model, sched, kind, y=None, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    m = Autocast(model, 'fp32')
+    with torch.inference_mode():
+        if kind == 'flow': return flow_sample(m, (N, 1, 28, 28), steps=CALLS, y=y, generator=g, progress=False)
+        if model.config.get('out_mult', 1) == 2:                           # learned variance: the eps half
+            m = lambda x, t, y=None: model(x, t)[:, :1] if y is None else model(x, t, y)[:, :1]
+        return ddim_sample(m, (N, 1, 28, 28), sched, kind, steps=CALLS, y=y, generator=g, progress=False)
+
+def _labels(model): return torch.arange(N) % 10 if getattr(model, 'num_classes', None) else None
+
+@pytest.fixture(scope='module')
+def judge(): return load_classifier()
+
+def test_every_shipped_file_is_pinned():
+    files = sorted(p.name for p in shipped_dir().glob('*.safetensors'))
+    assert files == sorted(SHIPPED_SHA256)
+    assert {f: file_sha256(shipped_dir() / f) for f in files} == SHIPPED_SHA256
+
+def test_a_changed_file_is_refused(tmp_path):
+    b = bytearray((shipped_dir() / 'moons_mlp.safetensors').read_bytes()); b[-1] ^= 1
+    (tmp_path / 'm.safetensors').write_bytes(bytes(b))
+    with pytest.raises(ValueError, match='not the .* pinned for it'):
+        load_checkpoint(tmp_path / 'm.safetensors', sha256=SHIPPED_SHA256['moons_mlp.safetensors'])
+
+@pytest.mark.parametrize('name', list(BARS))
+def test_shipped_model_draws_digits(name, judge):
+    torch.manual_seed(0)
+    model, sched, kind = load_pretrained(name)
+    y = _labels(model)
+    t0 = time.time()
+    x = _draw(model, sched, kind, y)
+    r = judge_samples(x, judge)
+    print(f"{name}: c_0.9 = {r['confident_share']:.3f}, {time.time() - t0:.1f} s")
+    assert r['confident_share'] >= BARS[name], (name, r['confident_share'])
+    if y is not None:
+        acc = (r['probs'].argmax(1) == y).double().mean().item()
+        print(f"{name}: requested digit {acc:.3f}")
+        assert acc >= COND_ACCURACY, (name, acc)
+
+def test_guards_can_fail(judge):
+    "A randomly initialised U-Net in mnist_unet's place, and the flow and DDPM files swapped, each fail their bar."
+    model, sched, kind = load_pretrained('mnist_unet')
+    torch.manual_seed(0)
+    random_net = build_model('unet', model.meta['model_config']).eval()
+    flow_net, _, _ = load_pretrained('mnist_flow')
+    for what, m, k, bar in [('random weights as mnist_unet', random_net, 'eps', 'mnist_unet'),
+                            ("mnist_flow's file as mnist_unet", flow_net, 'eps', 'mnist_unet'),
+                            ("mnist_unet's file as mnist_flow", model, 'flow', 'mnist_flow')]:
+        c = judge_samples(_draw(m, sched, k), judge)['confident_share']
+        print(f"{what}: c_0.9 = {c:.3f}")
+        assert c < BARS[bar], (what, c)
