@@ -90,8 +90,6 @@ def train_main(data:str='mnist', # a dataset of `ddpm_nb.data.DATASETS` (mnist: 
                progress:bool=True, # progress bars
               )->dict:
     "Train a model on a dataset, write the checkpoint, the loss curve and a sample grid; returns the paths written (on the main process; {} on the others)."
-    import matplotlib; matplotlib.use('Agg')                            # files only, no window
-    import matplotlib.pyplot as plt
     check_name(data, DATASETS, 'dataset'); check_name(target, TARGETS, 'target')       # names first, before any work
     check_name(weighting, WEIGHTINGS, 'weighting'); check_name(schedule, SCHEDULES, 'schedule')
     check_name(lr_schedule, LR_SCHEDULES, 'lr_schedule'); check_name(precision, PRECISIONS, 'precision')
@@ -126,20 +124,21 @@ def train_main(data:str='mnist', # a dataset of `ddpm_nb.data.DATASETS` (mnist: 
     if not tr.acc.is_main_process: return {}                             # one process writes and reports
     paths = dict(checkpoint=ck)
     t0 = time.time()
-    ax = plot_loss(tr.history, smooth=min(20, max(1, len(tr.history) // 5)))
-    ax.figure.savefig(out / 'loss.png', dpi=120, bbox_inches='tight'); plt.close(ax.figure)
+    fig = Figure(figsize=(6, 3.5))                                      # figures without pyplot: no window, no backend switch
+    plot_loss(tr.history, ax=fig.subplots(), smooth=min(20, max(1, len(tr.history) // 5)))
+    fig.savefig(out / 'loss.png', dpi=120, bbox_inches='tight')
     ema = Autocast(tr.ema.module.eval(), tr.precision)
     g = torch.Generator().manual_seed(seed)
     yy = torch.arange(n_samples) % ncls if conditional else None
     s = ddpm_sample(ema, (n_samples, *x.shape[1:]), sched, target, 'beta_tilde', steps=min(sample_steps, T), y=yy,
                     generator=g, clip_x0=x.ndim == 4, progress=progress)
-    fig, ax = plt.subplots(figsize=(6, 6))
+    fig = Figure(figsize=(6, 6)); ax = fig.subplots()
     if x.ndim == 4: show_images(s.cpu(), nrow=int(math.ceil(n_samples ** .5)), ax=ax)
     else:
         ax.scatter(*x[:2000].T, s=2, alpha=.3, label='data'); ax.scatter(*s.cpu().T, s=4, label='samples'); ax.legend()
     ax.set_title(f'{n_samples} samples, EMA weights, {min(sample_steps, T)} ancestral steps, after {tr.step} training steps',
                  fontsize=9)
-    fig.savefig(out / 'samples.png', dpi=120, bbox_inches='tight'); plt.close(fig)
+    fig.savefig(out / 'samples.png', dpi=120, bbox_inches='tight')
     log = dict(data=data, steps=tr.step, wall_time_s=round(tr.wall_time, 1), sample_time_s=round(time.time() - t0, 1),
                final_loss=tr.history[-1][1] if tr.history else None,
                hp=tr.hp, arch=tr.arch, model_config=tr.model_config, params=sum(p.numel() for p in model.parameters()),
