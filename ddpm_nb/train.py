@@ -4,11 +4,11 @@
 
 # %% ../nbs/08_train.ipynb 4
 from __future__ import annotations
-import contextlib, itertools, json, math, os, signal, threading, time
+import contextlib, json, math, os, signal, threading, time
 from pathlib import Path
 import torch
 import torch.nn as nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from accelerate import Accelerator
