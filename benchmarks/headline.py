@@ -115,7 +115,7 @@ def run_row(name, n, threads):
 
 
 def import_chapter15(src, path):
-    "Likelihood rows from chapter 15's run of the same computation; rows already measured by this script are kept."
+    "Likelihood rows from chapter 17's run of the same computation; rows already measured by this script are kept."
     ch = json.loads(Path(src).read_text())
     data = json.loads(path.read_text()) if path.exists() else {}
     names = {'nll_beta': 'mnist_unet, beta', 'nll_beta_tilde': 'mnist_unet, beta_tilde', 'nll_learned': 'mnist_hybrid, learned'}
@@ -125,7 +125,7 @@ def import_chapter15(src, path):
         data[row] = dict(row=row, **ROWS[row], threads=ch['threads'], machine=f"{cpu_name()}, {os.cpu_count()} cores",
                          device='cpu', torch=torch.__version__, date=datetime.date.today().isoformat(), n=ch['n'],
                          n_t=ch['n_t'], bpd=r['mean'], bpd_se=r['se'], wall_s=round(r['wall_s'], 1),
-                         source=f"chapter 15, cell `RUN: nll` ({src})")
+                         source=f"chapter 17, cell `RUN: nll` ({src})")
         print(row, data[row])
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(data, indent=1)); tmp.replace(path)
 
@@ -137,7 +137,7 @@ def main():
     p.add_argument('--threads', type=int, default=1); p.add_argument('--list', action='store_true')
     p.add_argument('--json', default=str(Path(__file__).parent / 'results' / 'headline.json'))
     p.add_argument('--from_chapter15', default=None, metavar='FILE',
-                   help="fill the likelihood rows from chapter 15's `RUN: nll` results (nbs/results/improved_nll.json), "
+                   help="fill the likelihood rows from chapter 17's `RUN: nll` results (nbs/results/improved_nll.json), "
                         "which runs the same computation (nll_bpd, 1,000 held-out digits, n_t=50, seed 0)")
     ARGS = a = p.parse_args()
     if a.from_chapter15:

@@ -88,7 +88,7 @@ def vlb_term(eps_pred:torch.Tensor, # eps_theta(x_t, t), shape (B, ...)
     return vlb_term_of(mean, logvar, x0, x_t, t, sched, decoder)
 
 def vlb_term_of(mean, logvar, x0, x_t, t, sched, decoder):
-    "L_{t-1} for a reverse Gaussian N(mean, exp(logvar)): the KL to the posterior for t >= 2, the decoder's NLL at t = 1 (chapter 15 passes a learned logvar)."
+    "L_{t-1} for a reverse Gaussian N(mean, exp(logvar)): the KL to the posterior for t >= 2, the decoder's NLL at t = 1 (chapter 17 passes a learned logvar)."
     q_mean, _, q_logvar = q_posterior_mean_var(x0, x_t, t, sched)   # q_logvar is exactly log beta_tilde_t for t >= 2
     kl = _sum_flat(normal_kl(q_mean, q_logvar, mean, logvar))
     if decoder == 'discrete':

@@ -17,7 +17,7 @@ from .param import PREDICTIONS, convert
 from .posterior import q_posterior_mean_var, beta_tilde
 from .elbo import VAR_TYPES
 from .data import show_images
-from .train import load_checkpoint, build_model
+from .train import load_checkpoint, model_from_checkpoint
 
 # %% auto 0
 __all__ = ['SPACINGS', 'PRETRAINED', 'SHIPPED_SHA256', 'timestep_subsequence', 'respace', 'p_sample_step', 'call_model',
@@ -194,7 +194,7 @@ PRETRAINED = {'mnist_unet': 'mnist_unet.safetensors', 'mnist_flow': 'mnist_flow.
               'mnist_cond': 'mnist_cond.safetensors', 'mnist_hybrid': 'mnist_hybrid.safetensors',
               'moons_mlp': 'moons_mlp.safetensors', 'mixture_mlp': 'mixture_mlp.safetensors'}
 
-# The SHA-256 of every file shipped in ddpm_nb/weights/ (diffusion models, and the classifiers of chapters 10 and 16):
+# The SHA-256 of every file shipped in ddpm_nb/weights/ (diffusion models, and the classifiers of chapters 10 and 18):
 # a shipped file whose bytes differ from these is refused when loaded.
 SHIPPED_SHA256 = {
     'mnist_unet.safetensors': '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
@@ -240,16 +240,7 @@ def load_model(path_or_name, # a checkpoint written by `Trainer` / `save_checkpo
     if not isinstance(hp, dict) or 'T' not in hp: raise ValueError(f"{path}: the checkpoint's hp lacks the number of steps 'T'")
     if hp.get('schedule') not in SCHEDULES:
         raise ValueError(f"{path}: trained with schedule {hp.get('schedule')!r}, which make_schedule cannot rebuild")
-    part = lambda p: {k[len(p):]: v for k, v in tensors.items() if k.startswith(p)}
-    sd = part('ema.module.') if ema else {}
-    if not sd: sd = part('model.')
-    if not sd: raise ValueError(f"{path} holds no model weights ('model.*' or 'ema.module.*' tensors)")
-    try: model = build_model(meta['arch'], meta['model_config'])
-    except (TypeError, ValueError) as e: raise ValueError(f"{path}: its model_config {meta['model_config']!r} does not build a {meta['arch']!r} ({e})") from None
-    try: model.load_state_dict(sd)
-    except RuntimeError as e:
-        first = str(e).splitlines()[1].strip() if len(str(e).splitlines()) > 1 else str(e)
-        raise ValueError(f"{path}: the weights do not fit the model its config describes ({first})") from None
+    model = model_from_checkpoint(tensors, meta, ema, source=str(path))
     model.meta = {k: v for k, v in meta.items() if k not in ('optim', 'lr_sched')}     # step, hp, wall_time, ...
     kind = 'flow' if hp.get('objective') == 'flow' else hp.get('target', 'eps')     # flow models: chapter 13's velocity
     return model.to(device).eval(), make_schedule(hp['schedule'], hp['T']), kind

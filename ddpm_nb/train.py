@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb 4
 from __future__ import annotations
-import contextlib, json, math, os, signal, threading, time
+import contextlib, copy, json, math, os, signal, threading, time
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -18,14 +18,16 @@ from .forward import Schedule, SCHEDULES, make_schedule, q_sample, randn_like, e
 from .param import PREDICTIONS, v_from_eps_x0, loss_weight
 from .elbo import elbo_weight
 from .gaussians import mean_flat
-from .data import make_loader
+from .data import make_loader, get_dataset
 from .unet import UNet, MLPDenoiser
 
 # %% auto 0
-__all__ = ['TARGETS', 'WEIGHTINGS', 'MODELS', 'PRECISIONS', 'LR_SCHEDULES', 'check_name', 'regression_target', 'min_snr_weight',
-           'diffusion_loss', 'build_model', 'check_int', 'cpu_has_bf16', 'pick_device', 'pick_precision',
-           'autocast_ctx', 'Autocast', 'lr_factor', 'ema_decay_at', 'ema_avg_fn', 'TrainingInterrupted', 'Trainer',
-           'plot_loss', 'save_checkpoint', 'file_sha256', 'load_checkpoint']
+__all__ = ['TARGETS', 'WEIGHTINGS', 'MODELS', 'PRECISIONS', 'LR_SCHEDULES', 'COLAB_SIZE', 'TINY_SIZE', 'check_name',
+           'regression_target', 'min_snr_weight', 'diffusion_loss', 'build_model', 'check_int', 'cpu_has_bf16',
+           'pick_device', 'pick_precision', 'autocast_ctx', 'Autocast', 'lr_factor', 'ema_decay_at', 'ema_avg_fn',
+           'TrainingInterrupted', 'Trainer', 'plot_loss', 'save_checkpoint', 'file_sha256', 'load_checkpoint',
+           'tiny_mode', 'colab_size', 'colab_digits', 'colab_trainer', 'colab_fit', 'heldout_loss',
+           'model_from_checkpoint']
 
 # %% ../nbs/08_train.ipynb
 TARGETS = PREDICTIONS            # what the network is trained to output: 'eps', 'x0', 'score', 'v'
@@ -504,3 +506,91 @@ def load(self:Trainer, path):
     self._reset_loader()
     for _ in range(self.step): next(self.loader)              # the same batches an uninterrupted run would see next
     return self
+
+# %% ../nbs/08_train.ipynb
+COLAB_SIZE = dict(steps=20_000, batch_size=128, lr=1e-3, warmup=500, ema_decay=0.9995, n_eval=1000,
+                  unet=dict(ch=64, ch_mult=(1, 2, 2), num_res_blocks=2, attn_res=(7,), dropout=0.1))   # the `#| gpu` cells
+TINY_SIZE = dict(steps=6, batch_size=16, lr=1e-3, warmup=2, ema_decay=0.9, n_eval=20,
+                 unet=dict(ch=8, ch_mult=(1, 2), num_res_blocks=1, attn_res=(14,), dropout=0.0))      # ... run by a CPU test
+
+def tiny_mode()->bool:
+    "Whether `$DDPM_NB_TINY` (set, and not '0') asks the `#| gpu` cells for `TINY_SIZE` instead of `COLAB_SIZE`."
+    return os.environ.get('DDPM_NB_TINY', '') not in ('', '0')
+
+def colab_size()->dict:
+    "The settings of the `#| gpu` cells: a copy of `COLAB_SIZE`, or of `TINY_SIZE` under `tiny_mode()`."
+    return copy.deepcopy(TINY_SIZE if tiny_mode() else COLAB_SIZE)
+
+def colab_digits(split:str='train', # 'train' (all 60,000 digits) or 'test' (the 10,000 of MNIST's test set)
+                )->tuple[torch.Tensor, torch.Tensor]:
+    "The digits of the `#| gpu` cells: all of MNIST through torchvision (downloaded on first use); under `tiny_mode()` a few of the bundled digits, never a download."
+    check_name(split, ('train', 'test'), 'split')
+    if tiny_mode(): return get_dataset('mnist', split, n=64 if split == 'train' else TINY_SIZE['n_eval'])
+    return get_dataset('mnist_full', split)
+
+def colab_trainer(model:nn.Module, # the network to train
+                  x:torch.Tensor, # training data
+                  y:torch.Tensor|None=None, # labels, for a conditional model
+                  trainer_cls:type|None=None, # `Trainer` (the default) or a subclass, e.g. a later chapter's
+                  **kwargs, # other settings of that trainer (they override the recipe's)
+                 )->Trainer:
+    "A trainer with the `#| gpu` cells' recipe: `colab_size()`'s batch, peak learning rate and warm-up, a cosine decay to its last step, the EMA with its warm-up, precision 'auto'."
+    s = colab_size()
+    kw = dict(batch_size=s['batch_size'], lr=s['lr'], warmup=s['warmup'], ema_decay=s['ema_decay'], ema_warmup=True,
+              lr_schedule='cosine', total_steps=s['steps'], precision='auto', seed=0)
+    return (Trainer if trainer_cls is None else trainer_cls)(model, x, y, **{**kw, **kwargs})
+
+def colab_fit(tr:Trainer, # from `colab_trainer`
+              name:str, # the run's folder under `root`
+              root:str='colab_runs', # where the runs keep their checkpoints
+             )->float:
+    "Train `tr` to `colab_size()`'s steps, checkpointing to root/name every 1,000 steps and resuming from there if a checkpoint is already there; returns the minutes this call trained."
+    ck = Path(root) / name / 'checkpoint.safetensors'
+    if ck.exists(): tr.load(ck)
+    t0 = time.time()
+    tr.fit(colab_size()['steps'], out=ck.parent, ckpt_every=1000, progress=not tiny_mode())
+    return (time.time() - t0) / 60
+
+# %% ../nbs/08_train.ipynb
+@torch.no_grad()
+def heldout_loss(model, # callable (x_t, t[, y]) -> prediction of `target`, in eval mode
+                 x:torch.Tensor, # held-out data (N, ...)
+                 sched:Schedule, # the schedule the model was trained with
+                 target:str='eps', # what the model predicts
+                 y:torch.Tensor|None=None, # labels, for a conditional model
+                 seed:int=0, # seeds t and eps: the same seed scores two models on the same noise
+                 batch_size:int=500, # examples per forward pass
+                )->float:
+    "Mean $L_\\text{simple}$ (weighting 'simple') over held-out data, t uniform on 1..T and eps standard normal, both drawn from `seed`."
+    check_int(batch_size, 'batch_size', 1)
+    p = next(model.parameters(), None) if isinstance(model, nn.Module) else None
+    dev, g, total = (p.device if p is not None else x.device), torch.Generator().manual_seed(check_int(seed, 'seed')), 0.
+    t = torch.randint(1, sched.T + 1, (len(x),), generator=g)             # all draws first: batching cannot change them
+    eps = torch.randn(x.shape, generator=g, dtype=x.dtype)
+    for i in range(0, len(x), batch_size):
+        j = slice(i, i + batch_size)
+        yb = None if y is None else y[j].to(dev)
+        total += diffusion_loss(model, x[j].to(dev), sched, target, 'simple', yb, t=t[j].to(dev), noise=eps[j].to(dev)).sum().item()
+    return total / len(x)
+
+def model_from_checkpoint(tensors:dict, # the tensors of `load_checkpoint`
+                          meta:dict, # its metadata: `arch` and `model_config`
+                          ema:bool=True, # the EMA weights ('ema.module.*') if the file has them, else 'model.*'
+                          source:str='the checkpoint', # how errors name the file
+                         )->nn.Module:
+    "The network a checkpoint describes, with its weights loaded: one-line errors for a missing or bad config and for weights that do not fit it."
+    missing = [k for k in ('arch', 'model_config') if k not in meta]
+    if missing: raise ValueError(f"{source}: the checkpoint metadata lacks {missing}")
+    part = lambda p: {k[len(p):]: v for k, v in tensors.items() if k.startswith(p)}
+    sd = part('ema.module.') if ema else {}
+    if not sd: sd = part('model.')
+    if not sd: raise ValueError(f"{source} holds no model weights ('model.*' or 'ema.module.*' tensors)")
+    try: model = build_model(meta['arch'], meta['model_config'])
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{source}: its model_config {meta['model_config']!r} does not build a {meta['arch']!r} ({e})") from None
+    try: model.load_state_dict(sd)
+    except RuntimeError as e:
+        lines = str(e).splitlines()
+        raise ValueError(f"{source}: the weights do not fit the model its config describes "
+                         f"({(lines[1] if len(lines) > 1 else lines[0]).strip()})") from None
+    return model

@@ -56,4 +56,4 @@ def test_the_rule_can_fail(tmp_path, monkeypatch):
     try: test_imports_point_backwards_and_take_no_private_names()
     except AssertionError as e: msg = str(e)
     else: raise AssertionError('the broken import was not reported')
-    assert 'forward (chapter 1) imports cli (chapter 17)' in msg and "forward takes private names from unet: ['_helper']" in msg
+    assert 'forward (chapter 1) imports cli (chapter 19)' in msg and "forward takes private names from unet: ['_helper']" in msg

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Warm-start a new MNIST model from the shipped unconditional U-Net (`mnist_unet`) and fine-tune it.
 
-  cond    class-conditional eps-model with label dropout (classifier-free guidance, chapter 16): the class embedding is
+  cond    class-conditional eps-model with label dropout (classifier-free guidance, chapter 18): the class embedding is
           added to the time embedding and starts at zero, so step 0 is exactly the unconditional model.
-  hybrid  learned-variance model (out_mult=2) trained with L_hybrid (chapter 15): the eps half of the output layer is
+  hybrid  learned-variance model (out_mult=2) trained with L_hybrid (chapter 17): the eps half of the output layer is
           copied, the v half starts at zero (v = 0: log-variance halfway between beta and beta-tilde).
 
 Checkpoints are written atomically every --ckpt_every steps; --resume continues exactly where a run stopped.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the noisy MNIST classifier p(y | x_t, t) that chapter 16 guides with, and write it with its accuracy by t.
+"""Train the noisy MNIST classifier p(y | x_t, t) that chapter 18 guides with, and write it with its accuracy by t.
   python tools/train_noisy_classifier.py --out ddpm_nb/weights/mnist_noisy_classifier.safetensors --steps 2000
 """
 import argparse, platform, os, time
