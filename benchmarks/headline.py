@@ -43,7 +43,7 @@ def cpu_name():
 
 def draw(spec, n, batch=250, seed=0):
     "n samples of a row's model and sampler, in batches, from one CPU generator; labels for guided rows."
-    from ddpm_nb.sample import load_pretrained
+    from ddpm_nb.cli import load_pretrained
     from ddpm_nb.ddim import ddim_sample
     from ddpm_nb.sample import ddpm_sample
     model, sched, kind = load_pretrained(spec['model'])
@@ -92,7 +92,7 @@ def run_row(name, n, threads):
     elif spec['kind'] == 'sample':
         x, labels = draw(spec, n)
     else:
-        from ddpm_nb.sample import load_pretrained
+        from ddpm_nb.cli import load_pretrained
         from ddpm_nb.improved import nll_bpd
         model, sched, _ = load_pretrained(spec['model'])
         bpd = nll_bpd(model, x_te, sched, spec['var_type'], n_t=50, generator=torch.Generator().manual_seed(0), progress=False)

@@ -15,8 +15,9 @@ from .elbo import VAR_TYPES
 from .data import show_images, get_dataset, DATASETS
 from .unet import UNet, MLPDenoiser
 from .train import (TARGETS, WEIGHTINGS, PRECISIONS, LR_SCHEDULES, Trainer, TrainingInterrupted, Autocast, plot_loss,
-                           pick_device, pick_precision, check_int, check_name)
-from .sample import ddpm_sample, respace, timestep_subsequence, plot_progression, load_model
+                           pick_device, pick_precision, check_int, check_name, load_checkpoint)
+from .sample import ddpm_sample, respace, timestep_subsequence, plot_progression, load_model, shipped_dir
+from .classifier import load_classifier
 from .score import langevin_sample
 from .ddim import ddim_sample, ddim_timesteps
 from .flow import flow_sample, flow_grid, velocity_from_eps, TIME_SCALE
@@ -25,7 +26,9 @@ from .guidance import load_noisy_classifier, check_labels, guided_ddpm_sample, C
 
 
 # %% auto 0
-__all__ = ['SAMPLERS', 'FLOW_SAMPLERS', 'cli_parser', 'train_main', 'train_cli', 'model_precision', 'sample_main', 'sample_cli']
+__all__ = ['SHIPPED', 'DIFFUSION_MODELS', 'SAMPLERS', 'FLOW_SAMPLERS', 'cli_parser', 'shipped_path', 'load_pretrained',
+           'load_checkpoint_or_shipped', 'training_record', 'train_main', 'train_cli', 'model_precision', 'sample_main',
+           'sample_cli']
 
 # %% ../nbs/19_cli.ipynb
 def _arg_type(ann):
@@ -50,6 +53,65 @@ def cli_parser(func, # a `*_main` function whose parameters carry docments
             else: p.add_argument(f'--{k}', action='store_true', help=doc)
         else: p.add_argument(f'--{k}', type=typ, default=default, help=doc)
     return p
+
+# %% ../nbs/19_cli.ipynb
+SHIPPED = {  # name: (file, SHA-256, what it is)
+    'mnist_unet': ('mnist_unet.safetensors', '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
+                   'unconditional U-Net predicting eps on MNIST (chapters 8 and 9)'),
+    'mnist_flow': ('mnist_flow.safetensors', '7a43094c0df58fa442107065c9dcc22cd440239d39e08f9b9f0f05afb1f6d238',
+                   'flow-matching velocity U-Net on MNIST (chapter 13)'),
+    'mnist_hybrid': ('mnist_hybrid.safetensors', 'ed88accfa4a2b20a26a2afd0014567709bbe9623f6864972ca261c397fd21492',
+                     'learned-variance U-Net trained with L_hybrid on MNIST (chapter 17)'),
+    'mnist_cond': ('mnist_cond.safetensors', 'aeebcce788fb30221f7135b6638aca8c12407afebf33bf7c3957a13f59aa01dd',
+                   'class-conditional U-Net with label dropout, for classifier-free guidance (chapter 18)'),
+    'moons_mlp': ('moons_mlp.safetensors', '270af1676ca9f96e8efe07922e7ebb303d82774aa69c9420ba9e2400d3c0afa4',
+                  'MLP denoiser of the two-moons data (chapter 9)'),
+    'mixture_mlp': ('mixture_mlp.safetensors', 'b9b0710c92f125da9962b68f8e498356ac93371d2121c33a8b78ca5c8b91199c',
+                    'MLP denoiser of the ring of 8 Gaussians (chapter 9)'),
+    'mnist_classifier': ('mnist_classifier.safetensors', '303635a0374a25735d34b729d7a1fb9fe50831f8ea1ea612238f4877e2eca719',
+                         "the judge: a CNN of clean MNIST digits (chapter 10)"),
+    'mnist_noisy_classifier': ('mnist_noisy_classifier.safetensors', 'a473b6e3ab24df5f89ad26f2b25128eb5f63c95e69a80518bc46c4da0aee97aa',
+                               'a classifier of noised digits, for classifier guidance (chapter 18)'),
+}
+DIFFUSION_MODELS = tuple(k for k in SHIPPED if 'classifier' not in k)   # what ddpm_nb_sample can sample
+
+def shipped_path(name:str, # a name in `SHIPPED`
+                )->Path:
+    "Where the shipped file of `name` is in this install (an error naming the choices if `name` is unknown, or if the file is missing)."
+    check_name(name, SHIPPED, 'shipped model')
+    path = shipped_dir() / SHIPPED[name][0]
+    if not path.is_file():
+        raise FileNotFoundError(f"the weights of {name!r} are not in this install (expected {path}); reinstall ddpm_nb, "
+                                "or train a model with `ddpm_nb_train` and pass its checkpoint instead")
+    return path
+
+def load_pretrained(name:str, # a name in `SHIPPED`
+                    device='cpu', # where to put the model
+                   ):
+    "A shipped model by name, its SHA-256 checked: `(model, schedule, kind)` for a diffusion model (`load_model`), the classifier itself for the two classifiers."
+    path, sha = shipped_path(name), SHIPPED[name][1]
+    if name not in DIFFUSION_MODELS:                                    # the classifiers: the pin first, then their loader
+        load_checkpoint(path, sha256=sha)
+        return (load_classifier if name == 'mnist_classifier' else load_noisy_classifier)(path, device=device)
+    return load_model(path, device=device, sha256=sha)
+
+def load_checkpoint_or_shipped(ckpt, # a checkpoint file, or a name in `DIFFUSION_MODELS`
+                               device='cpu', # where to put the model
+                              )->tuple:
+    "What the console commands load: a checkpoint file by path, or a shipped diffusion model by name; `(model, schedule, kind)`."
+    if isinstance(ckpt, str) and ckpt in DIFFUSION_MODELS and not Path(ckpt).exists(): return load_pretrained(ckpt, device)
+    if not Path(ckpt).is_file():
+        raise FileNotFoundError(f"no checkpoint at {ckpt} (and {str(ckpt)!r} is not one of the shipped models {list(DIFFUSION_MODELS)})")
+    return load_model(ckpt, device=device)
+
+def training_record(name:str, # a name in `SHIPPED`
+                   )->dict:
+    "How a shipped file was trained, read from its own metadata: steps (or epochs), wall time, hardware, command and recipe."
+    m = load_checkpoint(shipped_path(name), sha256=SHIPPED[name][1])[1]
+    hp, tc = m.get('hp', {}), m.get('train_config', {})
+    return dict(name=name, what=SHIPPED[name][2], steps=m.get('step', m.get('steps', tc.get('epochs'))),
+                unit='epochs' if tc and 'step' not in m else 'steps', wall_time_s=m.get('wall_time', m.get('wall_time_s')),
+                hardware=m.get('hardware'), command=m.get('command') or m.get('train_command'), hp=hp or tc)
 
 # %% ../nbs/19_cli.ipynb
 def _ints(s, flag:str='value')->tuple:
@@ -236,7 +298,7 @@ def model_precision(model)->str:
         if isinstance(m, Autocast): return m.precision
     return 'fp32'
 
-def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAINED`
+def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSION_MODELS`
                 sampler:str='ddpm', # one of `SAMPLERS`
                 var_type:str|None=None, # ddpm: 'beta' (the default) or 'beta_tilde'
                 steps:int=100, # sampling steps (diffusion samplers: respaced, at most the trained T; langevin: noise levels)
@@ -268,7 +330,7 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `PRETRAI
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
     device = pick_device(cpu)
     pick_precision(device, precision)                                            # a bad name fails before any work
-    model, sched, kind = load_model(ckpt, device=device)
+    model, sched, kind = load_checkpoint_or_shipped(ckpt, device)
     is_flow, flow_sampler = kind == 'flow', sampler in FLOW_SAMPLERS
     if is_flow and not flow_sampler:
         raise ValueError(f"{ckpt} is a flow-matching model (chapter 13): sample it with sampler 'euler' or 'heun', not {sampler!r}")

@@ -7,10 +7,9 @@ from __future__ import annotations
 import math, numbers
 import torch
 import torch.nn as nn
-from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, extract, check_finite, check_T, check_t
 from .param import PREDICTIONS, convert
-from .sample import timestep_subsequence, call_model, sampling_context
+from .sample import timestep_subsequence, call_model, sample_loop, run_sampler
 
 # %% auto 0
 __all__ = ['SPACINGS', 'ddim_sigma', 'ddim_step', 'ddim_timesteps', 'ddim_sample', 'ddim_encode', 'slerp']
@@ -129,15 +128,10 @@ def ddim_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
     ts = ddim_timesteps(top, _check_steps_arg(steps, top), spacing)
     t_prevs = torch.cat([ts[1:], ts.new_zeros(1)])
     for i in range(len(ts)): ddim_sigma(sched, ts[i], t_prevs[i], eta)      # fail before any model call if eta is too large
-    x0s, its = [], range(len(ts))
-    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
-        for i in (progress_bar(its, leave=False) if progress else its):
-            t_model = torch.full((x.shape[0],), int(ts[i]), dtype=torch.long, device=device)
-            pred = call_model(model, x, t_model, y)
-            z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i < len(ts) - 1 else None
-            x, x0 = ddim_step(pred, x, int(ts[i]), int(t_prevs[i]), sched, kind, eta, clip_x0, z)
-            if return_x0s: x0s.append(x0.cpu())
-    return (x, x0s) if return_x0s else x
+    def step(i, t, x, y, noise):
+        pred = call_model(model, x, torch.full((x.shape[0],), t, dtype=torch.long, device=x.device), y)
+        return ddim_step(pred, x, t, int(t_prevs[i]), sched, kind, eta, clip_x0, noise() if i < len(ts) - 1 else None)
+    return run_sampler(sample_loop(model, step, ts.tolist(), shape, x_T, y, generator, device, progress), return_x0s)
 
 # %% ../nbs/12_ddim.ipynb
 def ddim_encode(model, # callable (x_t, t) or (x_t, t, y) -> prediction; t holds TRAINED step indices
@@ -161,15 +155,13 @@ def ddim_encode(model, # callable (x_t, t) or (x_t, t, y) -> prediction; t holds
     t_prevs = torch.cat([ts.new_zeros(1), ts[:-1]])
     ab = sched.alpha_bars
     nsr = ((1 - ab) / ab).sqrt()                                           # sigma-bar of step 9
-    its = range(len(ts))
-    with sampling_context(model, x0, None, None, y, device) as (x, y, device):    # x0 is where this run starts
-        for i in (progress_bar(its, leave=False) if progress else its):
-            t, s = int(ts[i]), int(t_prevs[i])
-            pred = call_model(model, x, torch.full((x.shape[0],), t, dtype=torch.long, device=device), y)
-            eps = convert(pred, kind, 'eps', x, t, sched)                # read at the target step t
-            xbar = x / ab[s].sqrt().to(x) + (nsr[t] - nsr[s]).to(x) * eps
-            x = xbar * ab[t].sqrt().to(x)
-    return x
+    def step(i, t, x, y, noise):                                        # x0 is where this run starts
+        s = int(t_prevs[i])
+        pred = call_model(model, x, torch.full((x.shape[0],), t, dtype=torch.long, device=x.device), y)
+        eps = convert(pred, kind, 'eps', x, t, sched)                    # read at the target step t
+        xbar = x / ab[s].sqrt().to(x) + (nsr[t] - nsr[s]).to(x) * eps
+        return xbar * ab[t].sqrt().to(x), None
+    return run_sampler(sample_loop(model, step, ts.tolist(), x_T=x0, y=y, device=device, progress=progress))
 
 # %% ../nbs/12_ddim.ipynb
 def slerp(z1:torch.Tensor, # first latent, any shape (the whole tensor is one vector)

@@ -7,12 +7,11 @@ from __future__ import annotations
 import math, numbers
 import torch
 import torch.nn as nn
-from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, check_finite
 from .param import GaussianMixture
 from .gaussians import mean_flat
 from .train import Trainer
-from .sample import sampling_context, call_model, load_model
+from .sample import sample_loop, run_sampler, call_model, load_model
 
 # %% auto 0
 __all__ = ['TIME_SCALE', 'FLOW_SPACINGS', 'FLOW_METHODS', 'fm_path', 'fm_target', 'fm_loss', 'FlowTrainer', 'load_flow_model',
@@ -204,14 +203,9 @@ def flow_sample(model, # callable (x, 1000 s) or (x, 1000 s, y) -> velocity of s
     "Flow-matching sampling: integrate $\\mathrm dx/\\mathrm ds=v_\\theta(x,s)$ from $x_1\\sim N(0,I)$ at s=1 to s=0 on `flow_grid(steps, spacing)`."
     if method not in FLOW_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(FLOW_METHODS)}")
     grid = flow_grid(steps, spacing)
-    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
-        x0s, path, its = [], [x.cpu()] if return_path else [], range(len(grid) - 1)
-        for i in (progress_bar(its, leave=False) if progress else its):
-            x, x0 = flow_step(model, x, grid[i].item(), grid[i + 1].item(), method, y, clip_x0)
-            if return_x0s: x0s.append(x0.cpu())
-            if return_path: path.append(x.cpu())
-    extra = ([x0s] if return_x0s else []) + ([path] if return_path else [])
-    return (x, *extra) if extra else x
+    step = lambda i, s, x, y, noise: flow_step(model, x, s, grid[i + 1].item(), method, y, clip_x0)
+    loop = sample_loop(model, step, grid[:-1].tolist(), shape, x_T, y, generator, device, progress, yield_start=return_path)
+    return run_sampler(loop, return_x0s, return_path)
 
 # %% ../nbs/13_flow.ipynb
 class EpsVelocity(nn.Module):

@@ -12,8 +12,9 @@ from fastcore.script import call_parse
 
 # %% auto 0
 __all__ = ['SCHEDULES', 'check_T', 'check_finite', 'check_betas', 'linear_betas', 'cosine_alpha_bar', 'cosine_betas',
-           'sigmoid_betas', 'Schedule', 'make_schedule', 'plot_schedules', 'check_t', 'extract', 'randn_like', 'q_step',
-           'q_mean_var', 'q_sample', 'mnist_5000', 'mnist_digits', 'q_sample_steps', 'forward_demo', 'forward_demo_cli']
+           'sigmoid_betas', 'Schedule', 'rescale_zero_terminal_snr', 'make_schedule', 'plot_schedules', 'check_t',
+           'extract', 'randn_like', 'q_step', 'q_mean_var', 'q_sample', 'mnist_5000', 'mnist_digits', 'q_sample_steps',
+           'forward_demo', 'forward_demo_cli']
 
 # %% ../nbs/01_forward.ipynb
 def check_T(T:int, # number of diffusion steps
@@ -36,12 +37,17 @@ def check_finite(x:torch.Tensor, # tensor to check
 
 # %% ../nbs/01_forward.ipynb
 def check_betas(betas, # candidate beta_1..beta_T
+                zero_terminal_snr:bool=False, # allow (and require) beta_T = 1 exactly: a schedule ending at alpha_bar_T = 0
                )->torch.Tensor:
-    "Return `betas` as a float64 1-D tensor if every entry lies in the open interval (0, 1), else raise `ValueError`."
+    "Return `betas` as a float64 1-D tensor if every entry lies in the open interval (0, 1), else raise `ValueError`; with `zero_terminal_snr`, the last entry must be exactly 1 instead."
     b = torch.as_tensor(betas, dtype=torch.float64)
     if b.ndim != 1 or len(b) < 1: raise ValueError(f"betas must be a non-empty 1-D sequence, got shape {tuple(b.shape)}")
     check_finite(b, 'betas')
     bad = (b <= 0) | (b >= 1)
+    if zero_terminal_snr:
+        if len(b) < 2: raise ValueError("zero_terminal_snr needs T >= 2 (beta_1 < 1 and beta_T = 1)")
+        if b[-1] != 1: raise ValueError(f"zero_terminal_snr needs beta_T = 1 exactly, got beta_{len(b)} = {b[-1].item():.17g}")
+        bad[-1] = False
     if bad.any():
         i = int(bad.nonzero()[0])
         raise ValueError(f"betas must lie in the open interval (0, 1); beta_{i+1} = {b[i].item():g} does not "
@@ -107,16 +113,18 @@ class Schedule:
     def __init__(self,
                  betas, # beta_1..beta_T, each in (0, 1)
                  name:str='custom', # a label for plots and reprs
+                 zero_terminal_snr:bool=False, # the betas end at beta_T = 1, so alpha_bar_T = 0 (see `rescale_zero_terminal_snr`)
                 ):
-        b = check_betas(betas)
-        self.name, self.T = name, len(b)
+        b = check_betas(betas, zero_terminal_snr)
+        self.name, self.T, self.zero_terminal_snr = name, len(b), bool(zero_terminal_snr)
         self.betas = torch.cat([b.new_zeros(1), b])          # beta_t,      t = 0..T
         self.alphas = 1 - self.betas                          # alpha_t
         self.alpha_bars = torch.cumprod(self.alphas, 0)       # alpha_bar_t = prod_{s=1}^t alpha_s
+        if zero_terminal_snr: self.alpha_bars[-1] = 0.        # exactly, whatever the rounding of the product
 
     @property
     def snr(self)->torch.Tensor:
-        "Signal-to-noise ratio $\\bar\\alpha_t/(1-\\bar\\alpha_t)$ (infinite at t=0)."
+        "Signal-to-noise ratio $\\bar\\alpha_t/(1-\\bar\\alpha_t)$ (infinite at t=0; 0 at t=T under zero terminal SNR)."
         return self.alpha_bars / (1 - self.alpha_bars)
 
     @property
@@ -129,14 +137,29 @@ class Schedule:
         return (f"Schedule({self.name!r}, T={self.T}, beta_1={self.betas[1].item():.3g}, "
                 f"beta_T={self.betas[-1].item():.3g}, alpha_bar_T={self.alpha_bars[-1].item():.3g})")
 
+def rescale_zero_terminal_snr(betas, # beta_1..beta_T of any schedule, T >= 2
+                             )->torch.Tensor:
+    "Lin et al. (2024), Algorithm 1: shift and scale $\\sqrt{\\bar\\alpha_t}$ so that $\\sqrt{\\bar\\alpha_1}$ is kept and $\\sqrt{\\bar\\alpha_T} = 0$; returns betas with $\\beta_T = 1$."
+    b = check_betas(betas)
+    if len(b) < 2: raise ValueError("zero_terminal_snr needs T >= 2 (beta_1 < 1 and beta_T = 1)")
+    r = torch.cumprod(1 - b, 0).sqrt()                             # sqrt(alpha_bar_t), t = 1..T
+    r = (r - r[-1]) * (r[0] / (r[0] - r[-1]))                       # r[0] kept, r[-1] = 0 exactly
+    ab = r ** 2
+    out = torch.cat([1 - ab[:1], 1 - ab[1:] / ab[:-1]])
+    out[-1] = 1.
+    return check_betas(out, zero_terminal_snr=True)
+
 def make_schedule(name:str='linear', # one of `SCHEDULES`: 'linear', 'cosine', 'sigmoid'
                   T:int=1000, # number of diffusion steps
+                  zero_terminal_snr:bool=False, # rescale with `rescale_zero_terminal_snr` so that alpha_bar_T = 0 (needs T >= 2)
                   **kwargs, # passed on to the beta function, e.g. `s` for cosine
                  )->Schedule:
     "Build a named `Schedule`; unknown names raise a `ValueError` listing the known ones."
     if not isinstance(name, str) or name not in SCHEDULES:
         raise ValueError(f"unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}")
-    return Schedule(SCHEDULES[name](T, **kwargs), name=name)
+    betas = SCHEDULES[name](T, **kwargs)
+    if not zero_terminal_snr: return Schedule(betas, name=name)
+    return Schedule(rescale_zero_terminal_snr(betas), name=f'{name}-ztsnr', zero_terminal_snr=True)
 
 # %% ../nbs/01_forward.ipynb
 def plot_schedules(scheds:list, # `Schedule`s, one curve each

@@ -8,14 +8,13 @@ import math, numbers
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
 from .unet import ResBlock, Downsample, timestep_embedding, group_norm, check_image_batch
 from .param import PREDICTIONS, convert, GaussianMixture
 from .posterior import beta_tilde
 from .elbo import VAR_TYPES
-from .train import save_checkpoint, load_checkpoint, check_int
-from .sample import sampling_context, call_model, respace, p_sample_step, shipped_dir, SHIPPED_SHA256
+from .train import save_checkpoint, load_checkpoint, check_int, progress_iter
+from .sample import sample_loop, run_sampler, call_model, respace, p_sample_step, shipped_dir, SHIPPED_SHA256
 
 # %% auto 0
 __all__ = ['MixtureClassifier', 'check_labels', 'classifier_grad', 'guided_ddpm_sample', 'ClassifierGuidedEps', 'cfg_eps',
@@ -132,17 +131,15 @@ def guided_ddpm_sample(model, # callable (x_t, t) -> prediction of `kind`: the u
     scale = _check_scale(scale)
     run_sched, taus = respace(sched, steps if steps is not None else sched.T, spacing)
     var = run_sched.betas if var_type == 'beta' else beta_tilde(run_sched)
-    its = range(run_sched.T, 0, -1)
-    with sampling_context(model, x_T, shape, generator, None, device) as (x, _, device):
-        y = check_labels(y, x.shape[0], getattr(clf, 'num_classes', 10 ** 9)).to(device)
-        for i in (progress_bar(its, leave=False) if progress else its):
-            t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=device)
-            pred = call_model(model, x, t_model, None)
-            shift = scale * extract(var, i, x) * classifier_grad(clf, x, t_model, y) if scale else None
-            z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i > 1 else None
-            x = p_sample_step(pred, x, i, run_sched, kind, var_type, clip_x0, z)[0]
-            if shift is not None: x = x + shift
-    return x
+    labels = []                                                         # checked once the batch size is known
+    def step(_, i, x, __, noise):                                       # i: the respaced step, S..1
+        if not labels: labels.append(check_labels(y, x.shape[0], getattr(clf, 'num_classes', 10 ** 9)).to(x.device))
+        t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=x.device)
+        pred = call_model(model, x, t_model, None)
+        shift = scale * extract(var, i, x) * classifier_grad(clf, x, t_model, labels[0]) if scale else None
+        x, x0 = p_sample_step(pred, x, i, run_sched, kind, var_type, clip_x0, noise() if i > 1 else None)
+        return (x + shift if shift is not None else x), x0
+    return run_sampler(sample_loop(model, step, range(run_sched.T, 0, -1), shape, x_T, None, generator, device, progress))
 
 # %% ../nbs/18_guidance.ipynb
 class ClassifierGuidedEps(nn.Module):
@@ -186,7 +183,7 @@ def cfg_eps_gamma(eps_cond:torch.Tensor, # the conditional prediction
                   eps_uncond:torch.Tensor, # the unconditional one
                   gamma:float, # the thesis' gamma = 1 + w (1: the conditional model, 0: the unconditional one)
                  )->torch.Tensor:
-    "The same guidance in the thesis' form (000, eq. 159): $\\gamma\\,\\epsilon(x_t,y) + (1-\\gamma)\\,\\epsilon(x_t)$."
+    "The same guidance in the $\\gamma$ form (Ho & Salimans' $1+w$): $\\gamma\\,\\epsilon(x_t,y) + (1-\\gamma)\\,\\epsilon(x_t)$."
     gamma = _check_scale(gamma, 'gamma')
     if eps_cond.shape != eps_uncond.shape: raise ValueError(f"eps_cond {tuple(eps_cond.shape)} and eps_uncond {tuple(eps_uncond.shape)} differ in shape")
     return gamma * eps_cond + (1 - gamma) * eps_uncond
@@ -286,7 +283,7 @@ def train_noisy_classifier(x:torch.Tensor, # training images (N, C, H, W) in [-1
     sch = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * s / steps)))
     model.train(); hist, run = [], None
     it = range(steps)
-    pb = progress_bar(it, leave=False) if progress else it
+    pb = progress_iter(it, progress)
     for s in pb:
         idx = torch.randint(0, len(x), (batch_size,), generator=g)
         t = torch.randint(1, sched.T + 1, (batch_size,), generator=g)

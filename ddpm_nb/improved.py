@@ -8,14 +8,13 @@ import math, numbers
 from contextlib import contextmanager
 import torch
 import torch.nn as nn
-from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
 from .gaussians import mean_flat
 from .posterior import posterior_coefs, q_posterior_mean_var, q_posterior_mean_eps
 from .param import convert
 from .elbo import prior_kl, reverse_logvar, DECODERS, vlb_term_of
-from .train import Trainer, check_int
-from .sample import sampling_context, respace
+from .train import Trainer, check_int, progress_iter
+from .sample import respace, sample_loop, run_sampler
 
 # %% auto 0
 __all__ = ['OBJECTIVES', 'VAR_CHOICES', 'split_output', 'learned_logvar', 'vlb_term_gaussian', 'p_mean_logvar_learned',
@@ -282,7 +281,7 @@ def nll_bpd(model, # an eps-model or a learned-variance model, called as model(x
     total = prior_kl(x0, sched).double()
     jobs = [(i, g) for i in range(0, N, batch_size) for g in groups]
     with _eval_mode(model):
-        for i, (a, b) in (progress_bar(jobs, leave=False) if progress else jobs):
+        for i, (a, b) in progress_iter(jobs, progress):
             xb = x0[i:i + batch_size]
             t = torch.randint(a, b + 1, (len(xb),), generator=generator).to(xb.device)
             total[i:i + batch_size] += (b - a + 1) * vlb_terms_at(model, xb, t, sched, var_type, decoder, generator).double()
@@ -305,13 +304,9 @@ def improved_sample(model, # callable (x_t, t[, y]) -> (B, 2C, ...): eps and v; 
     "Ancestral sampling with the learned variance: each step draws from $N(\\mu_\\theta, \\Sigma_\\theta)$, $v$ read against the respaced $\\beta'$ and $\\tilde\\beta'$ (Nichol & Dhariwal, section 4)."
     sched = sched if sched is not None else make_schedule('linear', 1000)
     run_sched, taus = respace(sched, steps if steps is not None else sched.T, spacing)
-    x0s, its = [], range(run_sched.T, 0, -1)
-    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
-        for i in (progress_bar(its, leave=False) if progress else its):
-            t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=device)
-            out = _check_learned_out(model(x, t_model, y) if y is not None else model(x, t_model), x)
-            mean, logvar, x0 = p_mean_logvar_learned(out, x, i, run_sched, clip_x0=clip_x0)
-            if i > 1: x = mean + (0.5 * logvar).exp() * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device)
-            else: x = mean
-            if return_x0s: x0s.append(x0.cpu())
-    return (x, x0s) if return_x0s else x
+    def step(_, i, x, y, noise):                                        # i: the respaced step, S..1
+        t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=x.device)
+        out = _check_learned_out(model(x, t_model, y) if y is not None else model(x, t_model), x)
+        mean, logvar, x0 = p_mean_logvar_learned(out, x, i, run_sched, clip_x0=clip_x0)
+        return (mean + (0.5 * logvar).exp() * noise() if i > 1 else mean), x0
+    return run_sampler(sample_loop(model, step, range(run_sched.T, 0, -1), shape, x_T, y, generator, device, progress), return_x0s)

@@ -4,25 +4,24 @@
 
 # %% ../nbs/09_sampling.ipynb 4
 from __future__ import annotations
-import numbers
+import contextlib, numbers
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
-from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, SCHEDULES, make_schedule, extract, check_finite, check_T, check_t
 from .param import PREDICTIONS, convert
 from .posterior import q_posterior_mean_var, beta_tilde
 from .elbo import VAR_TYPES
 from .data import show_images
-from .train import load_checkpoint, model_from_checkpoint
+from .train import load_checkpoint, model_from_checkpoint, check_name, progress_iter
 
 # %% auto 0
 __all__ = ['SPACINGS', 'PRETRAINED', 'SHIPPED_SHA256', 'timestep_subsequence', 'respace', 'p_sample_step', 'call_model',
-           'sampling_context', 'ddpm_sample', 'plot_progression', 'shipped_dir', 'load_shipped', 'load_model',
-           'load_pretrained']
+           'sampling_context', 'sample_loop', 'run_sampler', 'ddpm_sample', 'plot_progression', 'shipped_dir',
+           'load_shipped', 'load_model', 'load_pretrained']
 
 # %% ../nbs/09_sampling.ipynb
 SPACINGS = ('uniform', 'quadratic')
@@ -111,8 +110,8 @@ def _start_noise(x_T, shape, generator, dtype):
     return check_finite(x_T, 'x_T')
 
 @contextmanager
-def sampling_context(model, x_T, shape, generator, y, device):
-    "What every sampler of the book does around its loop: pick the device, take or draw x_T, move the labels, eval mode and no_grad (training mode restored after)."
+def sampling_context(model, x_T, shape, generator, y, device, grad:bool=False):
+    "What every sampler of the book does around its loop: pick the device, take or draw x_T, move the labels, eval mode and (unless `grad`) no_grad; training mode restored after."
     dev, dtype = _model_device_dtype(model)
     device = torch.device(device) if device is not None else dev
     x = _start_noise(x_T, shape, generator, dtype)
@@ -121,9 +120,41 @@ def sampling_context(model, x_T, shape, generator, y, device):
     was_training = isinstance(model, nn.Module) and model.training
     if isinstance(model, nn.Module): model.eval()
     try:
-        with torch.no_grad(): yield x, y, device
+        with (contextlib.nullcontext() if grad else torch.no_grad()): yield x, y, device
     finally:
         if was_training: model.train()
+
+def sample_loop(model, # callable (x_t, t[, y]) -> prediction; put in eval mode for the run
+                step, # the sampler's rule: `step(i, t, x, y, noise) -> (x, x0_hat)`; `noise()` draws z ~ N(0, I) like x
+                times, # what the loop runs over, one `step` per entry (the sampler's t, noise levels or flow times)
+                shape:tuple|None=None, # (B, ...) of the samples (or give x_T)
+                x_T:torch.Tensor|None=None, # the starting point (default: drawn from `generator`)
+                y:torch.Tensor|None=None, # labels, moved to the device and handed to `step`
+                generator:torch.Generator|None=None, # CPU source of x_T and of every `noise()`
+                device=None, # where to sample (default: the model's device)
+                progress:bool=True, # a progress bar over `times`
+                yield_start:bool=False, # first yield (None, x_T, None)
+               ):
+    "The one loop of every sampler: set up as `sampling_context` does, then `x, x0 = step(i, t, x, y, noise)` for each `t` of `times`, yielding `(t, x, x0)` after each step."
+    times = list(times)
+    with sampling_context(model, x_T, shape, generator, y, device, grad=True) as (x, y, device):
+        noise = lambda: torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device)
+        if yield_start: yield None, x, None
+        for i in progress_iter(range(len(times)), progress):
+            with torch.no_grad(): x, x0 = step(i, times[i], x, y, noise)   # no_grad per step: never held across a yield
+            yield times[i], x, x0
+
+def run_sampler(loop, # a `sample_loop` (with `yield_start=True` if `return_path`)
+                return_x0s:bool=False, # also return every step's x0_hat (on the CPU), first step first
+                return_path:bool=False, # also return x_T and every step's x (on the CPU)
+               ):
+    "Run a `sample_loop` to its end: the last x, plus the x0_hat list and the path if asked."
+    x, x0s, path = None, [], []
+    for t, x, x0 in loop:
+        if return_x0s and x0 is not None: x0s.append(x0.cpu())
+        if return_path: path.append(x.cpu())
+    extra = ([x0s] if return_x0s else []) + ([path] if return_path else [])
+    return (x, *extra) if extra else x
 
 def ddpm_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape x_t; t holds the TRAINED step indices
                 shape:tuple|None=None, # (B, ...) of the samples (or give x_T)
@@ -142,18 +173,13 @@ def ddpm_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
                ):
     "Ancestral sampling, Algorithm 2 of Ho et al. (2020): from $x_T\\sim N(0,I)$ down to $x_0$; returns $x_0$ (and the list of $\\hat x_0$ over the steps)."
     sched = sched if sched is not None else make_schedule('linear', 1000)
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
-    if var_type not in VAR_TYPES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_TYPES)}")
+    check_name(kind, PREDICTIONS, 'prediction kind'); check_name(var_type, VAR_TYPES, 'var_type')
     run_sched, taus = respace(sched, steps if steps is not None else sched.T, spacing)
-    x0s, its = [], range(run_sched.T, 0, -1)
-    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
-        for i in (progress_bar(its, leave=False) if progress else its):
-            t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=device)
-            pred = call_model(model, x, t_model, y)
-            z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device) if i > 1 else None
-            x, x0 = p_sample_step(pred, x, i, run_sched, kind, var_type, clip_x0, z)
-            if return_x0s: x0s.append(x0.cpu())
-    return (x, x0s) if return_x0s else x
+    def step(_, i, x, y, noise):                                        # i: the respaced step, S..1
+        pred = call_model(model, x, torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=x.device), y)
+        return p_sample_step(pred, x, i, run_sched, kind, var_type, clip_x0, noise() if i > 1 else None)
+    loop = sample_loop(model, step, range(run_sched.T, 0, -1), shape, x_T, y, generator, device, progress)
+    return run_sampler(loop, return_x0s)
 
 # %% ../nbs/09_sampling.ipynb
 def _columns(n_steps:int, ncols:int)->list:
@@ -199,7 +225,7 @@ PRETRAINED = {'mnist_unet': 'mnist_unet.safetensors', 'mnist_flow': 'mnist_flow.
 SHIPPED_SHA256 = {
     'mnist_unet.safetensors': '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
     'mnist_flow.safetensors': '7a43094c0df58fa442107065c9dcc22cd440239d39e08f9b9f0f05afb1f6d238',
-    'mnist_cond.safetensors': '72c80629d76f848f379aaa02e17a04f85c6bf37e9d07a171e9fab9ac05a3c39d',
+    'mnist_cond.safetensors': 'aeebcce788fb30221f7135b6638aca8c12407afebf33bf7c3957a13f59aa01dd',
     'mnist_hybrid.safetensors': 'ed88accfa4a2b20a26a2afd0014567709bbe9623f6864972ca261c397fd21492',
     'moons_mlp.safetensors': '270af1676ca9f96e8efe07922e7ebb303d82774aa69c9420ba9e2400d3c0afa4',
     'mixture_mlp.safetensors': 'b9b0710c92f125da9962b68f8e498356ac93371d2121c33a8b78ca5c8b91199c',

@@ -6,10 +6,9 @@
 from __future__ import annotations
 import math
 import torch
-from fastprogress.fastprogress import progress_bar
 from .forward import Schedule, make_schedule
 from .param import PREDICTIONS, convert
-from .sample import timestep_subsequence, call_model, sampling_context
+from .sample import timestep_subsequence, call_model, sample_loop, run_sampler
 
 # %% auto 0
 __all__ = ['fisher_divergence', 'explicit_sm_loss', 'sliced_sm_loss', 'dsm_loss', 'langevin', 'energy_distance',
@@ -210,15 +209,12 @@ def langevin_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of s
     if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
     n_steps_each, step_ratio = _check_int(n_steps_each, 'n_steps_each', 1), _check_pos(step_ratio, 'step_ratio')
     ts = timestep_subsequence(sched.T, sched.T if steps is None else steps, spacing).flip(0).tolist()
-    x0s = []
-    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
-        v = x / sched.alpha_bars[ts[0]].sqrt().item()
-        for t in (progress_bar(ts, leave=False) if progress else ts):
-            ab = sched.alpha_bars[t].item(); a = step_ratio * (1 - ab) / ab
-            for _ in range(n_steps_each):
-                s, x0 = _score_y(model, v, t, sched, kind, y, clip_x0)
-                z = torch.randn(v.shape, generator=generator, dtype=v.dtype).to(device)
-                v = v + a / 2 * s + math.sqrt(a) * z
-            if return_x0s: x0s.append(x0.cpu())
-        if denoise: v = _score_y(model, v, ts[-1], sched, kind, y, clip_x0)[1]
-    return (v, x0s) if return_x0s else v
+    def step(i, t, v, y, noise):                                        # the state is v = x / sqrt(alpha_bar_t)
+        if i == 0: v = v / sched.alpha_bars[ts[0]].sqrt().item()
+        ab = sched.alpha_bars[t].item(); a = step_ratio * (1 - ab) / ab
+        for _ in range(n_steps_each):
+            s, x0 = _score_y(model, v, t, sched, kind, y, clip_x0)
+            v = v + a / 2 * s + math.sqrt(a) * noise()
+        if denoise and i == len(ts) - 1: v = _score_y(model, v, t, sched, kind, y, clip_x0)[1]   # Tweedie's last step
+        return v, x0
+    return run_sampler(sample_loop(model, step, ts, shape, x_T, y, generator, device, progress), return_x0s)

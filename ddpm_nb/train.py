@@ -14,7 +14,7 @@ from safetensors.torch import load_file, save_file
 from accelerate import Accelerator
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
-from .forward import Schedule, SCHEDULES, make_schedule, q_sample, randn_like, extract, check_finite
+from .forward import Schedule, make_schedule, q_sample, randn_like, extract, check_finite
 from .param import PREDICTIONS, v_from_eps_x0, loss_weight
 from .elbo import elbo_weight
 from .gaussians import mean_flat
@@ -23,11 +23,11 @@ from .unet import UNet, MLPDenoiser
 
 # %% auto 0
 __all__ = ['TARGETS', 'WEIGHTINGS', 'MODELS', 'PRECISIONS', 'LR_SCHEDULES', 'COLAB_SIZE', 'TINY_SIZE', 'check_name',
-           'regression_target', 'min_snr_weight', 'diffusion_loss', 'build_model', 'check_int', 'cpu_has_bf16',
-           'pick_device', 'pick_precision', 'autocast_ctx', 'Autocast', 'lr_factor', 'ema_decay_at', 'ema_avg_fn',
-           'TrainingInterrupted', 'Trainer', 'plot_loss', 'save_checkpoint', 'file_sha256', 'load_checkpoint',
-           'tiny_mode', 'colab_size', 'colab_digits', 'colab_trainer', 'colab_fit', 'heldout_loss',
-           'model_from_checkpoint']
+           'regression_target', 'min_snr_weight', 'diffusion_loss', 'register_model', 'build_model', 'progress_iter',
+           'check_int', 'cpu_has_bf16', 'pick_device', 'pick_precision', 'autocast_ctx', 'Autocast', 'lr_factor',
+           'ema_decay_at', 'ema_avg_fn', 'TrainingInterrupted', 'Trainer', 'plot_loss', 'save_checkpoint',
+           'file_sha256', 'load_checkpoint', 'tiny_mode', 'colab_size', 'colab_digits', 'colab_trainer', 'colab_fit',
+           'heldout_loss', 'model_from_checkpoint']
 
 # %% ../nbs/08_train.ipynb
 TARGETS = PREDICTIONS            # what the network is trained to output: 'eps', 'x0', 'score', 'v'
@@ -97,7 +97,16 @@ def diffusion_loss(model, # callable (x_t, t, y) -> prediction of `target`, same
     return err * w.to(err)
 
 # %% ../nbs/08_train.ipynb
-MODELS = dict(unet=UNet, mlp=MLPDenoiser)
+MODELS = dict(unet=UNet, mlp=MLPDenoiser)   # architecture name in a checkpoint -> class; later chapters add theirs
+
+def register_model(arch:str, # the name checkpoints store under 'arch'
+                   cls:type, # its class: `cls(**model_config)` builds it
+                  ):
+    "Let `build_model` and `model_from_checkpoint` rebuild a later chapter's network (a classifier, say) from a checkpoint."
+    if not isinstance(arch, str) or not arch: raise ValueError(f"arch must be a non-empty string, got {arch!r}")
+    if MODELS.get(arch, cls) is not cls: raise ValueError(f"architecture {arch!r} is already registered as {MODELS[arch].__name__}")
+    MODELS[arch] = cls
+    return cls
 
 def build_model(arch:str, # 'unet' or 'mlp'
                 config:dict, # keyword arguments of the model class
@@ -112,6 +121,12 @@ def _arch(model)->str:
         if isinstance(model, c): return k
     raise TypeError(f"Trainer stores the architecture in its checkpoints and knows {list(MODELS)} "
                     f"({', '.join(c.__name__ for c in MODELS.values())}); got a {type(model).__name__}")
+
+def progress_iter(it, # any iterable
+                  progress:bool=True, # show a fastprogress bar
+                 ):
+    "`it` inside a progress bar that disappears when done, or `it` itself when `progress` is False."
+    return progress_bar(it, leave=False) if progress else it
 
 def check_int(v, name:str, lo:int=0)->int:
     if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
@@ -347,7 +362,7 @@ def fit(self:Trainer,
     steps, ckpt_every, log_every = check_int(steps, 'steps'), check_int(ckpt_every, 'ckpt_every', 1), check_int(log_every, 'log_every', 1)
     if steps < self.step: raise ValueError(f"the trainer is already at step {self.step} > steps={steps}")
     it = range(self.step, steps)
-    pb = progress_bar(it, leave=False) if progress and self.acc.is_main_process else it
+    pb = progress_iter(it, progress and self.acc.is_main_process)
     running, w0, t0 = None, self.wall_time, time.time()
     ck = Path(out) / 'checkpoint.safetensors' if out is not None else None
     with _catch_stop_signals(ck is not None) as caught:

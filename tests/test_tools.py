@@ -14,7 +14,7 @@ def _load(path, name):
 @pytest.mark.parametrize('kind', ['cond', 'hybrid'])
 def test_warm_start_is_the_shipped_model_at_step_0(kind):
     "tools/finetune.py starts each fine-tune from mnist_unet so that step 0 computes exactly its eps."
-    from ddpm_nb.sample import load_pretrained
+    from ddpm_nb.cli import load_pretrained
     ft = _load('tools/finetune.py', 'finetune')
     base = load_pretrained('mnist_unet')[0].eval()
     model = ft.warm_start(kind)[0].eval()

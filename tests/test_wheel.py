@@ -161,11 +161,11 @@ def test_shipped_weights_load_from_the_wheel(wheel, venv, tmp_path):
     shipped = sorted(n.split('/')[-1] for n in names if n.startswith('ddpm_nb/weights/') and n.endswith('.safetensors'))
     for f in ('mnist_unet', 'mnist_classifier', 'mnist_cond', 'mnist_hybrid', 'mnist_noisy_classifier'):
         assert f'{f}.safetensors' in shipped, shipped
-    code = ("from ddpm_nb.sample import load_pretrained, PRETRAINED\n"
+    code = ("from ddpm_nb.cli import load_pretrained, DIFFUSION_MODELS\n"
             "from ddpm_nb.classifier import load_classifier\n"
             "from ddpm_nb.guidance import load_noisy_classifier\n"
             "import torch\n"
-            "for name in PRETRAINED:\n"
+            "for name in DIFFUSION_MODELS:\n"
             "    m, sched, kind = load_pretrained(name)\n"
             "    print(name, type(m).__name__, sched.T, kind)\n"
             "c = load_classifier(); print('classifier', type(c).__name__)\n"

@@ -14,7 +14,7 @@ import argparse, json, time
 from pathlib import Path
 import torch
 from ddpm_nb.data import get_dataset
-from ddpm_nb.sample import load_pretrained
+from ddpm_nb.cli import load_pretrained
 from ddpm_nb.train import Trainer, build_model
 
 
