@@ -8,7 +8,7 @@ Timings are medians over repeats, float32, CPU, `torch.set_num_threads(threads)`
 import argparse, datetime, json, platform, statistics, time
 import torch
 from ddpm_nb.ddim import ddim_sample
-from ddpm_nb.sample import load_pretrained
+from ddpm_nb.cli import load_pretrained
 from ddpm_nb.solvers import dpm_solver_sample, heun_sample, heun_calls
 
 B, STEPS = 64, 50

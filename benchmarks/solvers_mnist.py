@@ -9,7 +9,7 @@ Every row starts from the same n noise images (seed 0). Scores: the confident sh
 the held-out digits of `get_dataset('mnist', 'test')`. bf16: the model wrapped in `ddpm_nb.train.Autocast(model, 'bf16')`."""
 import argparse, datetime, json, math, platform, time
 import torch
-from ddpm_nb.sample import load_pretrained
+from ddpm_nb.cli import load_pretrained
 from ddpm_nb.ddim import ddim_sample
 from ddpm_nb.solvers import dpm_solver_sample, heun_sample, heun_calls
 from ddpm_nb.classifier import judge_samples, load_classifier

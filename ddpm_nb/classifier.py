@@ -13,19 +13,19 @@ from fastprogress.fastprogress import progress_bar
 import ddpm_nb
 from .forward import check_finite
 from .data import make_loader, show_images
-from .train import save_checkpoint, load_checkpoint
-from .sample import SHIPPED_SHA256
+from .train import save_checkpoint, load_checkpoint, register_model, model_from_checkpoint
 
 # %% auto 0
-__all__ = ['IMAGE_SHAPE', 'N_CLASSES', 'WEIGHTS', 'check_images', 'MnistCNN', 'augment_digits', 'outlier_images',
-           'cross_entropy_to_uniform', 'train_classifier', 'predict_proba', 'classifier_features', 'accuracy',
-           'save_classifier', 'load_classifier', 'check_probs', 'confident_share', 'class_histogram', 'class_balance',
-           'judge_samples', 'plot_judgement']
+__all__ = ['IMAGE_SHAPE', 'N_CLASSES', 'WEIGHTS', 'WEIGHTS_SHA256', 'check_images', 'MnistCNN', 'augment_digits',
+           'outlier_images', 'cross_entropy_to_uniform', 'train_classifier', 'predict_proba', 'classifier_features',
+           'accuracy', 'save_classifier', 'load_classifier', 'check_probs', 'confident_share', 'class_histogram',
+           'class_balance', 'judge_samples', 'plot_judgement']
 
 # %% ../nbs/10_classifier.ipynb
 IMAGE_SHAPE = (1, 28, 28)   # one grey channel of 28 x 28 pixels in [-1, 1]
 N_CLASSES = 10
 WEIGHTS = Path(ddpm_nb.__file__).parent / 'weights' / 'mnist_classifier.safetensors'   # the shipped classifier
+WEIGHTS_SHA256 = '52261c9d6120f251b1605f8c80765e95f8c39d64448f38f99ab7ceb587094e22'  # its pinned SHA-256: other bytes are refused
 
 def check_images(x, name:str='images', limit:float=1.5)->torch.Tensor:
     "Raise a clear error unless `x` is a finite float tensor (B, 1, 28, 28) with values within `limit` of 0."
@@ -69,6 +69,8 @@ class MnistCNN(nn.Module):
     def forward(self, x:torch.Tensor)->torch.Tensor:
         "Logits (B, 10) of images (B, 1, 28, 28) in [-1, 1]."
         return self.head(self.features(x))
+
+register_model('mnist_cnn', MnistCNN)   # so chapter 8's `model_from_checkpoint` rebuilds it from a checkpoint
 
 # %% ../nbs/10_classifier.ipynb
 def augment_digits(x:torch.Tensor, # images (B, 1, 28, 28) in [-1, 1]
@@ -206,9 +208,9 @@ def save_classifier(model:MnistCNN, # the classifier to save
                     path, # a .safetensors file
                     meta:dict|None=None, # extra JSON-able metadata (accuracy, settings, timing, ...)
                    ):
-    "Write the classifier's weights as tensors `model.*` and its architecture, config and `meta` as metadata."
+    "Write the classifier's weights as tensors `model.*` and its architecture, `model_config` and `meta` as metadata, as chapter 8's checkpoints."
     if not isinstance(model, MnistCNN): raise TypeError(f"expected an MnistCNN, got {type(model).__name__}")
-    info = dict(arch='mnist_cnn', config=model.config, torch=torch.__version__,
+    info = dict(arch='mnist_cnn', model_config=model.config, torch=torch.__version__,
                 train_config=getattr(model, 'train_config', None), **(meta or {}))
     save_checkpoint(path, {f'model.{k}': v for k, v in model.state_dict().items()}, info)
 
@@ -222,11 +224,10 @@ def load_classifier(path=None, # a file written by `save_classifier`; None: the 
         if not path.is_file():
             raise FileNotFoundError(f"the shipped classifier weights are missing ({path}): reinstall ddpm_nb, or train "
                                     "one with train_classifier and save it with save_classifier")
-    tensors, meta = load_checkpoint(path, sha256=SHIPPED_SHA256[WEIGHTS.name] if shipped else None)
+    tensors, meta = load_checkpoint(path, sha256=WEIGHTS_SHA256 if shipped else None)
     if meta.get('arch') != 'mnist_cnn':
         raise ValueError(f"{path} holds a {meta.get('arch')!r} model, not an MNIST classifier ('mnist_cnn')")
-    model = MnistCNN(**meta['config'])
-    model.load_state_dict({k[len('model.'):]: v for k, v in tensors.items() if k.startswith('model.')})
+    model = model_from_checkpoint(tensors, meta, source=str(path))      # chapter 8's one loader, for every model kind
     model.meta = meta
     return model.to(device).eval()
 

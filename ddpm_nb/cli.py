@@ -17,12 +17,12 @@ from .unet import UNet, MLPDenoiser
 from .train import (TARGETS, WEIGHTINGS, PRECISIONS, LR_SCHEDULES, Trainer, TrainingInterrupted, Autocast, plot_loss,
                            pick_device, pick_precision, check_int, check_name, load_checkpoint)
 from .sample import ddpm_sample, respace, timestep_subsequence, plot_progression, load_model, shipped_dir
-from .classifier import load_classifier
+from .classifier import load_classifier, WEIGHTS, WEIGHTS_SHA256
 from .score import langevin_sample
 from .ddim import ddim_sample, ddim_timesteps
 from .flow import flow_sample, flow_grid, velocity_from_eps, TIME_SCALE
 from .improved import improved_sample
-from .guidance import load_noisy_classifier, check_labels, guided_ddpm_sample, ClassifierGuidedEps, CFGModel
+from .guidance import load_noisy_classifier, NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256, check_labels, guided_ddpm_sample, ClassifierGuidedEps, CFGModel
 
 
 # %% auto 0
@@ -58,7 +58,7 @@ def cli_parser(func, # a `*_main` function whose parameters carry docments
 SHIPPED = {  # name: (file, SHA-256, what it is)
     'mnist_unet': ('mnist_unet.safetensors', '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
                    'unconditional U-Net predicting eps on MNIST (chapters 8 and 9)'),
-    'mnist_flow': ('mnist_flow.safetensors', '7a43094c0df58fa442107065c9dcc22cd440239d39e08f9b9f0f05afb1f6d238',
+    'mnist_flow': ('mnist_flow.safetensors', 'd4f471e64d2724c704d927967b67b999a4760b0d05ea7c734debcc5c6319aa93',
                    'flow-matching velocity U-Net on MNIST (chapter 13)'),
     'mnist_hybrid': ('mnist_hybrid.safetensors', 'ed88accfa4a2b20a26a2afd0014567709bbe9623f6864972ca261c397fd21492',
                      'learned-variance U-Net trained with L_hybrid on MNIST (chapter 17)'),
@@ -68,9 +68,9 @@ SHIPPED = {  # name: (file, SHA-256, what it is)
                   'MLP denoiser of the two-moons data (chapter 9)'),
     'mixture_mlp': ('mixture_mlp.safetensors', 'b9b0710c92f125da9962b68f8e498356ac93371d2121c33a8b78ca5c8b91199c',
                     'MLP denoiser of the ring of 8 Gaussians (chapter 9)'),
-    'mnist_classifier': ('mnist_classifier.safetensors', '303635a0374a25735d34b729d7a1fb9fe50831f8ea1ea612238f4877e2eca719',
+    'mnist_classifier': (WEIGHTS.name, WEIGHTS_SHA256,      # pinned in chapter 10
                          "the judge: a CNN of clean MNIST digits (chapter 10)"),
-    'mnist_noisy_classifier': ('mnist_noisy_classifier.safetensors', 'a473b6e3ab24df5f89ad26f2b25128eb5f63c95e69a80518bc46c4da0aee97aa',
+    'mnist_noisy_classifier': (NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256,     # pinned in chapter 18
                                'a classifier of noised digits, for classifier guidance (chapter 18)'),
 }
 DIFFUSION_MODELS = tuple(k for k in SHIPPED if 'classifier' not in k)   # what ddpm_nb_sample can sample

@@ -90,6 +90,8 @@ class FlowTrainer(Trainer):
         super().__init__(model, x, y, **kwargs)
         self.hp['objective'] = 'flow'
 
+    kind = 'flow'   # checkpoints say the network is a velocity field, so `load_model` hands it to the flow samplers
+
     def batch_loss(self, xb:torch.Tensor, yb:torch.Tensor|None)->torch.Tensor:
         "Per-example flow-matching loss of one batch; s and eps drawn from `self.gen` (CPU), then moved to the batch's device."
         s = torch.rand(len(xb), generator=self.gen).to(xb.device)

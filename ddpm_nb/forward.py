@@ -11,10 +11,10 @@ import torch
 from fastcore.script import call_parse
 
 # %% auto 0
-__all__ = ['SCHEDULES', 'check_T', 'check_finite', 'check_betas', 'linear_betas', 'cosine_alpha_bar', 'cosine_betas',
-           'sigmoid_betas', 'Schedule', 'rescale_zero_terminal_snr', 'make_schedule', 'plot_schedules', 'check_t',
-           'extract', 'randn_like', 'q_step', 'q_mean_var', 'q_sample', 'mnist_5000', 'mnist_digits', 'q_sample_steps',
-           'forward_demo', 'forward_demo_cli']
+__all__ = ['SCHEDULES', 'check_T', 'check_finite', 'check_int', 'check_real', 'check_choice', 'check_labels', 'check_betas',
+           'linear_betas', 'cosine_alpha_bar', 'cosine_betas', 'sigmoid_betas', 'Schedule', 'rescale_zero_terminal_snr',
+           'make_schedule', 'plot_schedules', 'check_t', 'extract', 'randn_like', 'q_step', 'q_mean_var', 'q_sample',
+           'mnist_5000', 'mnist_digits', 'q_sample_steps', 'forward_demo', 'forward_demo_cli']
 
 # %% ../nbs/01_forward.ipynb
 def check_T(T:int, # number of diffusion steps
@@ -34,6 +34,67 @@ def check_finite(x:torch.Tensor, # tensor to check
         n = int((~torch.isfinite(x)).sum())
         raise ValueError(f"{name} has {n} non-finite value(s) (NaN or inf)")
     return x
+
+# %% ../nbs/01_forward.ipynb
+def _range_text(lo, hi, lo_open:bool=False, hi_open:bool=False)->str:
+    "' >= lo', ' in [lo, hi]', ' < hi', ... for error messages ('' when unbounded)."
+    if lo is not None and hi is not None: return f" in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    if lo is not None: return f" {'>' if lo_open else '>='} {lo}"
+    if hi is not None: return f" {'<' if hi_open else '<='} {hi}"
+    return ''
+
+def check_int(v, # the value to check
+              name:str, # its name, for the error message
+              lo:int|None=None, # smallest value allowed (None: no bound)
+              hi:int|None=None, # largest value allowed (None: no bound)
+             )->int:
+    "Return `v` as a Python `int` if it is an integer (any `numbers.Integral` but a `bool`) in [lo, hi]; else `TypeError` (not an integer) or `ValueError` (out of range), naming `name`."
+    msg = lambda: f"{name} must be an integer{_range_text(lo, hi)}, got {v!r}"
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral): raise TypeError(msg())
+    if (lo is not None and v < lo) or (hi is not None and v > hi): raise ValueError(msg())
+    return int(v)
+
+def check_real(v, # the value to check
+               name:str, # its name, for the error message
+               lo:float|None=None, # lower bound (None: none)
+               hi:float|None=None, # upper bound (None: none)
+               lo_open:bool=False, # exclude `lo` itself (v > lo)
+               hi_open:bool=False, # exclude `hi` itself (v < hi)
+              )->float:
+    "Return `v` as a Python `float` if it is a finite real number (not a `bool`; a 0-d tensor or numpy scalar is fine) within the bounds; else `TypeError` or `ValueError`, naming `name`."
+    msg = lambda: f"{name} must be a finite number{_range_text(lo, hi, lo_open, hi_open)}, got {v!r}"
+    if torch.is_tensor(v) and v.numel() == 1 and not v.dtype == torch.bool: v = v.item()
+    if isinstance(v, bool) or not isinstance(v, numbers.Real): raise TypeError(msg())
+    f = float(v)
+    if not math.isfinite(f): raise ValueError(msg())
+    if lo is not None and (f <= lo if lo_open else f < lo): raise ValueError(msg())
+    if hi is not None and (f >= hi if hi_open else f > hi): raise ValueError(msg())
+    return f
+
+def check_choice(value, # the value to check
+                 options, # the allowed values (a dict: its keys)
+                 what:str, # what it is, for the error message ('schedule', 'sampler', ...)
+                ):
+    "Return `value` if it is one of `options`, else a `ValueError` that names `what` and lists the choices."
+    try: ok = value in options
+    except TypeError: ok = False                                     # unhashable values are never an option
+    if not ok: raise ValueError(f"unknown {what} {value!r}; choose one of {list(options)}")
+    return value
+
+def check_labels(y, # class labels: a sequence or an integer tensor of shape (n,)
+                 n:int, # how many there must be (the batch size)
+                 num_classes:int, # labels must lie in [0, num_classes)
+                 name:str='labels', # its name, for the error message
+                )->torch.Tensor:
+    "Return `y` as a long tensor of shape (n,) if every label is an integer in [0, num_classes); else a `ValueError` naming `name`."
+    num_classes = check_int(num_classes, 'num_classes', 1)
+    t = torch.as_tensor(y)
+    if t.dtype == torch.bool or t.is_floating_point() or t.is_complex():
+        raise ValueError(f"{name} must be integers, got dtype {t.dtype}")
+    if t.shape != (n,): raise ValueError(f"{name} must have shape ({n},), got {tuple(t.shape)}")
+    if n and (t.min() < 0 or t.max() >= num_classes):
+        raise ValueError(f"{name} must lie in [0, {num_classes - 1}], got values from {int(t.min())} to {int(t.max())}")
+    return t.long()
 
 # %% ../nbs/01_forward.ipynb
 def check_betas(betas, # candidate beta_1..beta_T

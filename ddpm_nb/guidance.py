@@ -13,13 +13,13 @@ from .unet import ResBlock, Downsample, timestep_embedding, group_norm, check_im
 from .param import PREDICTIONS, convert, GaussianMixture
 from .posterior import beta_tilde
 from .elbo import VAR_TYPES
-from .train import save_checkpoint, load_checkpoint, check_int, progress_iter
-from .sample import sample_loop, run_sampler, call_model, respace, p_sample_step, shipped_dir, SHIPPED_SHA256
+from .train import save_checkpoint, load_checkpoint, check_int, progress_iter, register_model, model_from_checkpoint
+from .sample import sample_loop, run_sampler, call_model, respace, p_sample_step, shipped_dir
 
 # %% auto 0
-__all__ = ['MixtureClassifier', 'check_labels', 'classifier_grad', 'guided_ddpm_sample', 'ClassifierGuidedEps', 'cfg_eps',
-           'cfg_eps_gamma', 'CFGModel', 'NoisyClassifier', 'train_noisy_classifier', 'save_noisy_classifier',
-           'load_noisy_classifier']
+__all__ = ['NOISY_WEIGHTS', 'NOISY_WEIGHTS_SHA256', 'MixtureClassifier', 'check_labels', 'classifier_grad', 'guided_ddpm_sample',
+           'ClassifierGuidedEps', 'cfg_eps', 'cfg_eps_gamma', 'CFGModel', 'NoisyClassifier', 'train_noisy_classifier',
+           'save_noisy_classifier', 'load_noisy_classifier']
 
 # %% ../nbs/18_guidance.ipynb
 def _alpha_bar_at(sched:Schedule, t, device=None)->torch.Tensor:
@@ -257,6 +257,8 @@ class NoisyClassifier(nn.Module):
         for layer in self.layers: h = layer(h, emb)
         return self.head(h)
 
+register_model('noisy_classifier', NoisyClassifier)   # chapter 8's `model_from_checkpoint` rebuilds it
+
 # %% ../nbs/18_guidance.ipynb
 def train_noisy_classifier(x:torch.Tensor, # training images (N, C, H, W) in [-1, 1]
                            y:torch.Tensor, # their labels (N,)
@@ -295,6 +297,9 @@ def train_noisy_classifier(x:torch.Tensor, # training images (N, C, H, W) in [-1
         if pb is not it: pb.comment = f'loss {run:.3f}'
     return model.eval(), hist
 
+NOISY_WEIGHTS = 'mnist_noisy_classifier.safetensors'   # the shipped noisy classifier, in `shipped_dir()`
+NOISY_WEIGHTS_SHA256 = 'a473b6e3ab24df5f89ad26f2b25128eb5f63c95e69a80518bc46c4da0aee97aa'   # its pinned SHA-256
+
 def save_noisy_classifier(model:NoisyClassifier, # the classifier
                           path, # a .safetensors file
                           **meta, # anything else to record (steps, wall time, accuracy...)
@@ -306,14 +311,13 @@ def save_noisy_classifier(model:NoisyClassifier, # the classifier
 def load_noisy_classifier(path=None, # a file written by `save_noisy_classifier`; None: the one shipped with the package
                           device='cpu', # where to put it
                          )->NoisyClassifier:
-    "A trained `NoisyClassifier` in eval mode (`.meta` keeps the metadata)."
+    "A trained `NoisyClassifier` in eval mode (`.meta` keeps the metadata); the shipped file's SHA-256 is checked."
     from pathlib import Path
     shipped = path is None
-    path = Path(path) if path is not None else shipped_dir() / 'mnist_noisy_classifier.safetensors'
+    path = Path(path) if path is not None else shipped_dir() / NOISY_WEIGHTS
     if not path.is_file(): raise FileNotFoundError(f"no noisy classifier at {path}")
-    tensors, meta = load_checkpoint(path, sha256=SHIPPED_SHA256[path.name] if shipped else None)
+    tensors, meta = load_checkpoint(path, sha256=NOISY_WEIGHTS_SHA256 if shipped else None)
     if meta.get('arch') != 'noisy_classifier': raise ValueError(f"{path} does not hold a NoisyClassifier (arch {meta.get('arch')!r})")
-    model = NoisyClassifier(**meta['model_config'])
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
+    model = model_from_checkpoint(tensors, meta, source=str(path))          # chapter 8's one loader
     model.meta = meta
     return model.to(device).eval()

@@ -19,9 +19,8 @@ from .data import show_images
 from .train import load_checkpoint, model_from_checkpoint, check_name, progress_iter
 
 # %% auto 0
-__all__ = ['SPACINGS', 'PRETRAINED', 'SHIPPED_SHA256', 'timestep_subsequence', 'respace', 'p_sample_step', 'call_model',
-           'sampling_context', 'sample_loop', 'run_sampler', 'ddpm_sample', 'plot_progression', 'shipped_dir',
-           'load_shipped', 'load_model', 'load_pretrained']
+__all__ = ['SPACINGS', 'timestep_subsequence', 'respace', 'p_sample_step', 'call_model', 'sampling_context', 'sample_loop',
+           'run_sampler', 'ddpm_sample', 'plot_progression', 'shipped_dir', 'load_model']
 
 # %% ../nbs/09_sampling.ipynb
 SPACINGS = ('uniform', 'quadratic')
@@ -216,49 +215,18 @@ def plot_progression(x0s:list, # the x_0 estimates of `ddpm_sample(..., return_x
     return fig
 
 # %% ../nbs/09_sampling.ipynb
-PRETRAINED = {'mnist_unet': 'mnist_unet.safetensors', 'mnist_flow': 'mnist_flow.safetensors',
-              'mnist_cond': 'mnist_cond.safetensors', 'mnist_hybrid': 'mnist_hybrid.safetensors',
-              'moons_mlp': 'moons_mlp.safetensors', 'mixture_mlp': 'mixture_mlp.safetensors'}
-
-# The SHA-256 of every file shipped in ddpm_nb/weights/ (diffusion models, and the classifiers of chapters 10 and 18):
-# a shipped file whose bytes differ from these is refused when loaded.
-SHIPPED_SHA256 = {
-    'mnist_unet.safetensors': '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
-    'mnist_flow.safetensors': '7a43094c0df58fa442107065c9dcc22cd440239d39e08f9b9f0f05afb1f6d238',
-    'mnist_cond.safetensors': 'aeebcce788fb30221f7135b6638aca8c12407afebf33bf7c3957a13f59aa01dd',
-    'mnist_hybrid.safetensors': 'ed88accfa4a2b20a26a2afd0014567709bbe9623f6864972ca261c397fd21492',
-    'moons_mlp.safetensors': '270af1676ca9f96e8efe07922e7ebb303d82774aa69c9420ba9e2400d3c0afa4',
-    'mixture_mlp.safetensors': 'b9b0710c92f125da9962b68f8e498356ac93371d2121c33a8b78ca5c8b91199c',
-    'mnist_classifier.safetensors': '303635a0374a25735d34b729d7a1fb9fe50831f8ea1ea612238f4877e2eca719',
-    'mnist_noisy_classifier.safetensors': 'a473b6e3ab24df5f89ad26f2b25128eb5f63c95e69a80518bc46c4da0aee97aa',
-}
-
 def shipped_dir()->Path:
     "The package's folder of shipped weights, wherever it is installed."
     return Path(str(files('ddpm_nb'))) / 'weights'
 
-def load_shipped(file:str, # a file name in `SHIPPED_SHA256`
-                )->tuple[dict, dict]:
-    "`load_checkpoint` of a file shipped with the package, its SHA-256 checked against the pinned one."
-    if file not in SHIPPED_SHA256: raise ValueError(f"{file!r} is not a shipped file; choose one of {list(SHIPPED_SHA256)}")
-    path = shipped_dir() / file
-    if not path.is_file():
-        raise FileNotFoundError(f"the shipped file {file} is not in this install (expected {path}); reinstall ddpm_nb")
-    return load_checkpoint(path, sha256=SHIPPED_SHA256[file])
-
-
-def load_model(path_or_name, # a checkpoint written by `Trainer` / `save_checkpoint`, or a name in `PRETRAINED`
+def load_model(path, # a checkpoint written by `Trainer` / `save_checkpoint` (shipped files: `shipped_dir() / name`)
                device='cpu', # where to put the model
                ema:bool=True, # use the EMA weights of a training checkpoint (shipped files hold only them)
                sha256:str|None=None, # if given, the file's pinned SHA-256
               )->tuple[nn.Module, Schedule, str]:
-    "Rebuild a trained model from a checkpoint: (model in eval mode, its noise schedule, what it predicts: a name in `PREDICTIONS`, or 'flow' for a flow-matching velocity model); `model.meta` keeps the metadata."
-    if isinstance(path_or_name, str) and path_or_name in PRETRAINED and not Path(path_or_name).exists():
-        return load_pretrained(path_or_name, device=device)
-    path = Path(path_or_name)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path} (and {str(path_or_name)!r} is not one of the shipped "
-                                f"models {list(PRETRAINED)})")
+    "Rebuild a trained model from a checkpoint: (model in eval mode, its noise schedule, its `kind`: what the network's output means, by default its prediction target); `model.meta` keeps the metadata."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
     tensors, meta = load_checkpoint(path, sha256=sha256)
     missing = [k for k in ('arch', 'model_config', 'hp') if k not in meta]
     if missing: raise ValueError(f"{path}: the checkpoint metadata lacks {missing}")
@@ -268,17 +236,4 @@ def load_model(path_or_name, # a checkpoint written by `Trainer` / `save_checkpo
         raise ValueError(f"{path}: trained with schedule {hp.get('schedule')!r}, which make_schedule cannot rebuild")
     model = model_from_checkpoint(tensors, meta, ema, source=str(path))
     model.meta = {k: v for k, v in meta.items() if k not in ('optim', 'lr_sched')}     # step, hp, wall_time, ...
-    kind = 'flow' if hp.get('objective') == 'flow' else hp.get('target', 'eps')     # flow models: chapter 13's velocity
-    return model.to(device).eval(), make_schedule(hp['schedule'], hp['T']), kind
-
-def load_pretrained(name:str, # one of `PRETRAINED`
-                    device='cpu', # where to put the model
-                    weights_dir=None, # folder holding the files (default: the package's `weights/`)
-                   )->tuple[nn.Module, Schedule, str]:
-    "A shipped model by name, via `load_model` (its SHA-256 checked when it comes from the package): `(model, schedule, kind)`."
-    if name not in PRETRAINED: raise ValueError(f"unknown pretrained model {name!r}; choose one of {list(PRETRAINED)}")
-    path = Path(weights_dir if weights_dir is not None else shipped_dir()) / PRETRAINED[name]
-    if not path.is_file():
-        raise FileNotFoundError(f"the weights of {name!r} are not in this install (expected {path}); reinstall "
-                                f"ddpm_nb, or train a model with `ddpm_nb_train` and pass its checkpoint instead")
-    return load_model(path, device=device, sha256=SHIPPED_SHA256[PRETRAINED[name]] if weights_dir is None else None)
+    return model.to(device).eval(), make_schedule(hp['schedule'], hp['T']), meta.get('kind', hp.get('target', 'eps'))

@@ -104,7 +104,9 @@ def register_model(arch:str, # the name checkpoints store under 'arch'
                   ):
     "Let `build_model` and `model_from_checkpoint` rebuild a later chapter's network (a classifier, say) from a checkpoint."
     if not isinstance(arch, str) or not arch: raise ValueError(f"arch must be a non-empty string, got {arch!r}")
-    if MODELS.get(arch, cls) is not cls: raise ValueError(f"architecture {arch!r} is already registered as {MODELS[arch].__name__}")
+    old = MODELS.get(arch, cls)   # the same class defined again (a re-run cell, or its module imported after the notebook) replaces it
+    if old is not cls and old.__qualname__ != cls.__qualname__:
+        raise ValueError(f"architecture {arch!r} is already registered as {old.__name__}")
     MODELS[arch] = cls
     return cls
 
@@ -473,6 +475,11 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
 # %% ../nbs/08_train.ipynb
 _META_KEYS = ('arch', 'model_config', 'hp', 'step', 'optim', 'lr_sched')
 
+@patch(as_prop=True)
+def kind(self:Trainer)->str:
+    "What the network's output means, stored as the checkpoint's `kind`: the prediction target (a trainer of another model, such as chapter 13's, overrides it)."
+    return self.hp['target']
+
 @patch
 def state_tensors(self:Trainer)->tuple[dict, dict]:
     "Everything needed to resume: (tensors, metadata)."
@@ -483,7 +490,7 @@ def state_tensors(self:Trainer)->tuple[dict, dict]:
     tensors.update(ot)
     hist = torch.tensor(self.history, dtype=torch.float64).reshape(-1, 2)
     tensors['history'] = hist
-    meta = dict(arch=self.arch, model_config=self.model_config, hp=self.hp, step=self.step, optim=orest,
+    meta = dict(arch=self.arch, model_config=self.model_config, hp=self.hp, kind=self.kind, step=self.step, optim=orest,
                 lr_sched=self.lr_sched.state_dict(), wall_time=self.wall_time, torch=torch.__version__)
     if self.scaler is not None: meta['scaler'] = self.scaler.state_dict()
     return tensors, meta

@@ -33,7 +33,7 @@ def main():
     save_checkpoint(a.dest, out, keep)
     print(f"{a.dest}: {Path(a.dest).stat().st_size / 1e6:.2f} MB, step {meta['step']}, "
           f"{sum(v.numel() for v in ema.values()):,} parameters, wall time {meta.get('wall_time', 0):.0f} s")
-    print(f"sha256 {file_sha256(a.dest)}: pin it in SHIPPED (nbs/19_cli.ipynb) and SHIPPED_SHA256 (nbs/09_sampling.ipynb) if this file ships")
+    print(f"sha256 {file_sha256(a.dest)}: pin it in SHIPPED (nbs/19_cli.ipynb) if this file ships")
 
 
 if __name__ == '__main__':
