@@ -4,8 +4,9 @@ divided by its network calls, against one call of the shipped MNIST U-Net at bat
 
   python benchmarks/solver_overhead.py [--json benchmarks/results/solver_overhead.json] [--threads 1]
 
-Timings are medians over repeats, float32, CPU, `torch.set_num_threads(threads)`."""
-import argparse, datetime, json, platform, statistics, time
+Timings are medians over repeats, float32, CPU, `torch.set_num_threads(threads)`; the JSON records the machine's load
+average, since other work on the machine slows the U-Net call and the loop alike (the ratio is what is compared)."""
+import argparse, datetime, json, os, platform, statistics, time
 import torch
 from ddpm_nb.ddim import ddim_sample
 from ddpm_nb.cli import load_pretrained
@@ -41,7 +42,7 @@ def main(threads=1, repeats=7):
         per = timed(f, repeats) / calls
         rows[name] = dict(calls=calls, overhead_per_call_s=per, fraction_of_unet_call=per / call)
     return dict(date=datetime.date.today().isoformat(), torch=torch.__version__, python=platform.python_version(), threads=threads,
-                batch=B, steps=STEPS, unet_call_s=call, samplers=rows)
+                cpus=os.cpu_count(), load_average_1min=os.getloadavg()[0], batch=B, steps=STEPS, unet_call_s=call, samplers=rows)
 
 
 if __name__ == '__main__':

@@ -4,14 +4,14 @@
 
 # %% ../nbs/10_classifier.ipynb 4
 from __future__ import annotations
-import math, numbers, warnings
+import math, warnings
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 import ddpm_nb
-from .forward import check_finite
+from .forward import check_finite, check_int, check_real, check_labels
 from .data import make_loader, show_images
 from .train import save_checkpoint, load_checkpoint, register_model, model_from_checkpoint
 
@@ -50,11 +50,9 @@ class MnistCNN(nn.Module):
                  p_drop:float=0.3, # dropout before the last layer (training only)
                 ):
         super().__init__()
-        for v, n in ((c1, 'c1'), (c2, 'c2'), (hidden, 'hidden')):
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"{n} must be a positive integer, got {v!r}")
-        if not 0 <= p_drop < 1: raise ValueError(f"p_drop must lie in [0, 1), got {p_drop!r}")
-        self.config = dict(c1=int(c1), c2=int(c2), hidden=int(hidden), p_drop=float(p_drop))
+        c1, c2, hidden = (check_int(v, n, 1) for v, n in ((c1, 'c1'), (c2, 'c2'), (hidden, 'hidden')))
+        p_drop = check_real(p_drop, 'p_drop', 0, 1, hi_open=True)
+        self.config = dict(c1=c1, c2=c2, hidden=hidden, p_drop=p_drop)
         def conv(ci, co): return [nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU()]
         self.body = nn.Sequential(*conv(1, c1), *conv(c1, c1), nn.MaxPool2d(2),             # 28 -> 14
                                   *conv(c1, c2), *conv(c2, c2), nn.MaxPool2d(2),            # 14 -> 7
@@ -99,7 +97,7 @@ def outlier_images(n:int, # number of images
                    generator:torch.Generator|None=None, # source of randomness
                   )->torch.Tensor:
     "Synthetic non-digits (n, 1, 28, 28): Gaussian noise $\\mathrm{clip}(m + s z, -1, 1)$ with random level $m\\sim U(-1, 0.5)$ and scale $s\\sim U(0.3, 2)$ per image."
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = check_int(n, 'n', 1)
     m = -1 + 1.5 * torch.rand(n, 1, 1, 1, generator=generator)
     s = 0.3 + 1.7 * torch.rand(n, 1, 1, 1, generator=generator)
     return (m + s * torch.randn(n, *IMAGE_SHAPE, generator=generator)).clamp(-1, 1)
@@ -111,13 +109,6 @@ def cross_entropy_to_uniform(logits:torch.Tensor, # (B, K) logits
     return -logits.log_softmax(1).mean()
 
 # %% ../nbs/10_classifier.ipynb
-def _check_labels(y, n:int)->torch.Tensor:
-    if not torch.is_tensor(y) or y.ndim != 1 or y.is_floating_point() or y.dtype == torch.bool:
-        raise ValueError(f"labels must be a 1-D integer tensor, got {type(y).__name__} {tuple(getattr(y, 'shape', ()))}")
-    if len(y) != n: raise ValueError(f"{n} images but {len(y)} labels")
-    if len(y) and (y.min() < 0 or y.max() >= N_CLASSES): raise ValueError(f"labels must lie in 0..{N_CLASSES - 1}, got {y.min().item()}..{y.max().item()}")
-    return y
-
 def train_classifier(x:torch.Tensor, # training images (N, 1, 28, 28) in [-1, 1]
                      y:torch.Tensor, # their labels (N,), integers 0..9
                      epochs:int=15, # passes over the data
@@ -132,15 +123,13 @@ def train_classifier(x:torch.Tensor, # training images (N, 1, 28, 28) in [-1, 1]
                      **model_kwargs, # passed to `MnistCNN`
                     )->MnistCNN:
     "Train an `MnistCNN` with cross-entropy on (augmented) digits plus outlier exposure; returns it in eval mode, with `.history` and `.train_config`."
-    check_images(x, 'x'); _check_labels(y, len(x))
-    for v, n in ((epochs, 'epochs'), (batch_size, 'batch_size'), (n_outliers, 'n_outliers')):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1: raise ValueError(f"{n} must be a positive integer, got {v!r}")
-    if batch_size > len(x): raise ValueError(f"batch_size={batch_size} is larger than the {len(x)} training images")
-    if not lr > 0: raise ValueError(f"lr must be positive, got {lr!r}")
-    if not outlier_weight >= 0: raise ValueError(f"outlier_weight must be >= 0, got {outlier_weight!r}")
-    config = dict(epochs=int(epochs), batch_size=int(batch_size), lr=float(lr), weight_decay=float(weight_decay),
-                  seed=int(seed), augment=bool(augment), outlier_weight=float(outlier_weight), n_outliers=int(n_outliers),
-                  n_train=len(x))
+    check_images(x, 'x'); y = check_labels(y, len(x), N_CLASSES)
+    epochs, n_outliers, seed = check_int(epochs, 'epochs', 1), check_int(n_outliers, 'n_outliers', 1), check_int(seed, 'seed', 0)
+    batch_size = check_int(batch_size, 'batch_size', 1, len(x))          # at most the number of training images
+    lr, weight_decay = check_real(lr, 'lr', 0, lo_open=True), check_real(weight_decay, 'weight_decay', 0)
+    outlier_weight = check_real(outlier_weight, 'outlier_weight', 0)
+    config = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, seed=seed, augment=bool(augment),
+                  outlier_weight=outlier_weight, n_outliers=n_outliers, n_train=len(x))
     steps_per_epoch = len(x) // batch_size
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -170,8 +159,7 @@ def train_classifier(x:torch.Tensor, # training images (N, 1, 28, 28) in [-1, 1]
 @torch.no_grad()
 def _batched(model:nn.Module, x:torch.Tensor, fn, batch_size:int)->torch.Tensor:
     "Apply `fn(model, batch)` in eval mode over batches of `x` (on the model's device); the result on the CPU."
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = check_int(batch_size, 'batch_size', 1)
     was_training, dev = model.training, next(model.parameters()).device
     model.eval()
     try: out = [fn(model, x[i:i + batch_size].to(dev)).float().cpu() for i in range(0, len(x), batch_size)]
@@ -200,7 +188,7 @@ def accuracy(model:nn.Module, # a classifier with logits (B, 10)
              batch_size:int=500, # images per forward pass
             )->float:
     "Fraction of `x` whose most probable class is the label."
-    _check_labels(y, len(x))
+    y = check_labels(y, len(x), N_CLASSES)
     return (predict_proba(model, x, batch_size).argmax(1) == y.cpu()).double().mean().item()
 
 # %% ../nbs/10_classifier.ipynb
@@ -247,7 +235,7 @@ def confident_share(probs:torch.Tensor, # (N, K) class probabilities, one row pe
                    )->float:
     "$c_\\tau$: the fraction of rows whose largest probability is at least `threshold`."
     probs = check_probs(probs)
-    if not 0 < threshold <= 1: raise ValueError(f"threshold must lie in (0, 1], got {threshold!r}")
+    threshold = check_real(threshold, 'threshold', 0, 1, lo_open=True)
     if not len(probs): raise ValueError("probs has no rows")
     return (probs.max(1).values >= threshold).double().mean().item()
 

@@ -4,29 +4,30 @@
 
 # %% ../nbs/19_cli.ipynb 4
 from __future__ import annotations
-import argparse, json, math, numbers, os, sys, time, types, typing
+import argparse, json, math, os, sys, time, types, typing
 from pathlib import Path
 import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
 from fastcore.docments import docments
-from .forward import Schedule, SCHEDULES, make_schedule
+from .forward import Schedule, SCHEDULES, make_schedule, check_int, check_choice, check_labels
 from .elbo import VAR_TYPES
 from .data import show_images, get_dataset, DATASETS
 from .unet import UNet, MLPDenoiser
 from .train import (TARGETS, WEIGHTINGS, PRECISIONS, LR_SCHEDULES, Trainer, TrainingInterrupted, Autocast, plot_loss,
-                           pick_device, pick_precision, check_int, check_name, load_checkpoint)
+                           pick_device, pick_precision, load_checkpoint)
 from .sample import ddpm_sample, respace, timestep_subsequence, plot_progression, load_model, shipped_dir
 from .classifier import load_classifier, WEIGHTS, WEIGHTS_SHA256
 from .score import langevin_sample
 from .ddim import ddim_sample, ddim_timesteps
 from .flow import flow_sample, flow_grid, velocity_from_eps, TIME_SCALE
 from .improved import improved_sample
-from .guidance import load_noisy_classifier, NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256, check_labels, guided_ddpm_sample, ClassifierGuidedEps, CFGModel
+from .solvers import GRIDS, solver_timesteps, dpm_solver_sample, heun_sample, heun_calls
+from .guidance import load_noisy_classifier, NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256, guided_ddpm_sample, ClassifierGuidedEps, CFGModel
 
 
 # %% auto 0
-__all__ = ['SHIPPED', 'DIFFUSION_MODELS', 'SAMPLERS', 'FLOW_SAMPLERS', 'cli_parser', 'shipped_path', 'load_pretrained',
+__all__ = ['SHIPPED', 'DIFFUSION_MODELS', 'SAMPLERS', 'FLOW_SAMPLERS', 'SOLVERS', 'cli_parser', 'shipped_path', 'load_pretrained',
            'load_checkpoint_or_shipped', 'training_record', 'train_main', 'train_cli', 'model_precision', 'sample_main',
            'sample_cli']
 
@@ -38,13 +39,17 @@ def _arg_type(ann):
         ann = args[0] if len(args) == 1 else str
     return ann if ann in (int, float, str, bool) else str
 
+class _Parser(argparse.ArgumentParser):
+    "argparse, but a wrong flag is one line on stderr (the usage is for --help) and exit status 2."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
 def cli_parser(func, # a `*_main` function whose parameters carry docments
                prog:str, # the command's name
                skip:tuple=('progress',), # parameters the command does not offer
                description:str|None=None, # the help text's first paragraph (default: the function's docstring)
               )->argparse.ArgumentParser:
     "An argparse parser from `func`'s signature and docments: `--name VALUE` (typed) per parameter; a bool is a switch, `--name` if it defaults to False and `--no_name` if it defaults to True."
-    p = argparse.ArgumentParser(prog=prog, description=description or func.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = _Parser(prog=prog, description=description or func.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     for k, d in docments(func, full=True, returns=False, eval_str=True).items():
         if k in skip: continue
         typ, default, doc = _arg_type(d['anno']), d['default'], d['docment'] or ''
@@ -78,7 +83,7 @@ DIFFUSION_MODELS = tuple(k for k in SHIPPED if 'classifier' not in k)   # what d
 def shipped_path(name:str, # a name in `SHIPPED`
                 )->Path:
     "Where the shipped file of `name` is in this install (an error naming the choices if `name` is unknown, or if the file is missing)."
-    check_name(name, SHIPPED, 'shipped model')
+    check_choice(name, SHIPPED, 'shipped model')
     path = shipped_dir() / SHIPPED[name][0]
     if not path.is_file():
         raise FileNotFoundError(f"the weights of {name!r} are not in this install (expected {path}); reinstall ddpm_nb, "
@@ -152,9 +157,9 @@ def train_main(data:str='mnist', # a dataset of `ddpm_nb.data.DATASETS` (mnist: 
                progress:bool=True, # progress bars
               )->dict:
     "Train a model on a dataset, write the checkpoint, the loss curve and a sample grid; returns the paths written (on the main process; {} on the others)."
-    check_name(data, DATASETS, 'dataset'); check_name(target, TARGETS, 'target')       # names first, before any work
-    check_name(weighting, WEIGHTINGS, 'weighting'); check_name(schedule, SCHEDULES, 'schedule')
-    check_name(lr_schedule, LR_SCHEDULES, 'lr_schedule'); check_name(precision, PRECISIONS, 'precision')
+    check_choice(data, DATASETS, 'dataset'); check_choice(target, TARGETS, 'target')       # names first, before any work
+    check_choice(weighting, WEIGHTINGS, 'weighting'); check_choice(schedule, SCHEDULES, 'schedule')
+    check_choice(lr_schedule, LR_SCHEDULES, 'lr_schedule'); check_choice(precision, PRECISIONS, 'precision')
     check_int(steps, 'steps', 1); check_int(n_samples, 'n_samples', 1); check_int(sample_steps, 'sample_steps', 1)
     mult, attn = _ints(ch_mult, 'ch_mult'), _ints(attn_res, 'attn_res')
     if resume and overwrite: raise ValueError("--resume and --overwrite contradict each other: pick one")
@@ -229,18 +234,29 @@ def train_cli(argv:list|None=None, # the arguments (default: the command line)
 
 
 # %% ../nbs/19_cli.ipynb
-SAMPLERS = ('ddpm', 'ddim', 'langevin', 'euler', 'heun')
+SAMPLERS = ('ddpm', 'ddim', 'langevin', 'euler', 'heun', 'dpmpp_2m', 'dpmpp_3m', 'heun_edm')
 FLOW_SAMPLERS = ('euler', 'heun')
+SOLVERS = ('dpmpp_2m', 'dpmpp_3m', 'heun_edm')   # chapter 15: on `solver_timesteps` grids (--grid), not on spacings
 _SAMPLER_FN = {'ddpm': ddpm_sample, 'ddim': ddim_sample, 'langevin': langevin_sample, 'euler': flow_sample,
-               'heun': flow_sample}
+               'heun': flow_sample, 'dpmpp_2m': dpm_solver_sample, 'dpmpp_3m': dpm_solver_sample, 'heun_edm': heun_sample}
+_OWN_FLAGS = dict(var_type=('ddpm',), eta=('ddim',), n_steps_each=('langevin',), step_ratio=('langevin',), grid=SOLVERS,
+                  spacing=tuple(s for s in SAMPLERS if s not in SOLVERS))     # flags that belong to some samplers only
 
 def _sampler(name:str):
     "The sampling function of a name in `SAMPLERS`."
-    if name not in SAMPLERS: raise ValueError(f"unknown sampler {name!r}; choose one of {list(SAMPLERS)}")
-    return _SAMPLER_FN[name]
+    return _SAMPLER_FN[check_choice(name, SAMPLERS, 'sampler')]
 
-def _visited_steps(sampler:str, sched:Schedule, steps:int, spacing:str)->list:
+def _refuse_foreign_flags(sampler:str, given:dict):
+    "A `ValueError` for the first flag in `given` (name: value, None if not given) that `sampler` does not take."
+    for k, v in given.items():
+        if v is not None and sampler not in _OWN_FLAGS[k]:
+            own = _OWN_FLAGS[k]
+            whose = f"sampler {own[0]!r}" if len(own) == 1 else f"the samplers {list(own)}"
+            raise ValueError(f"--{k} is an option of {whose}, not of {sampler!r}")
+
+def _visited_steps(sampler:str, sched:Schedule, steps:int, spacing:str, grid:str|None=None)->list:
     "The model-time label of each x_0 estimate a sampler returns, first step first."
+    if sampler in SOLVERS: return solver_timesteps(sched, steps, grid, 80.0 if sampler == 'heun_edm' else None).tolist()
     if sampler == 'ddpm': return respace(sched, steps, spacing)[1].flip(0)[:-1].tolist()
     if sampler == 'langevin': return timestep_subsequence(sched.T, steps, spacing).flip(0).tolist()
     if sampler == 'ddim': return ddim_timesteps(sched.T, steps, spacing).tolist()
@@ -270,15 +286,14 @@ def _guide(model, sched, kind, sampler, fn, n, label, cfg, classifier_scale):
     if label is None:
         if cfg or classifier_scale: raise ValueError("guidance needs a class: pass --label K (or -1 for 0, 1, 2, ... in turn)")
         return model, kind, None, fn, note
-    if isinstance(label, bool) or not isinstance(label, numbers.Integral) or label < -1:
-        raise ValueError(f"label must be a class index >= 0, or -1 for all classes in turn, got {label!r}")
+    label = check_int(label, 'label', -1)                                           # -1: every class in turn
     if cfg and classifier_scale: raise ValueError("choose one kind of guidance: --cfg or --classifier_scale, not both")
     if (cfg or classifier_scale) and kind == 'flow':
         raise ValueError("guidance acts on an eps-model; a flow-matching model predicts a velocity")
     if classifier_scale:
         if ncls is not None: raise ValueError("--classifier_scale guides an unconditional model; this one is class-conditional (use --cfg)")
         clf = load_noisy_classifier()
-        y = check_labels(torch.arange(n) % clf.num_classes if label == -1 else torch.full((n,), int(label)), n, clf.num_classes)
+        y = check_labels(torch.arange(n) % clf.num_classes if label == -1 else torch.full((n,), label), n, clf.num_classes, 'class labels')
         if sampler == 'ddpm':
             fn = lambda m, shape, sched, kind, y=None, return_x0s=False, var_type='beta', **kw: (guided_ddpm_sample(
                 m, clf, y, classifier_scale, shape, sched, kind, var_type, **kw), None)
@@ -287,7 +302,7 @@ def _guide(model, sched, kind, sampler, fn, n, label, cfg, classifier_scale):
         return model, 'eps', None, fn, f', classifier guidance s={classifier_scale:g}'
     if ncls is None: raise ValueError("--label needs a class-conditional model (e.g. mnist_cond); for an unconditional one "
                                       "use --classifier_scale with a label")
-    y = check_labels(torch.arange(n) % ncls if label == -1 else torch.full((n,), int(label)), n, ncls)
+    y = check_labels(torch.arange(n) % ncls if label == -1 else torch.full((n,), label), n, ncls, 'class labels')
     if not cfg: return model, kind, y, fn, f', class {label}'
     model = CFGModel(model, y, cfg, sched, kind)
     return model, 'eps', None, fn, f', classifier-free guidance w={cfg:g}'
@@ -301,8 +316,9 @@ def model_precision(model)->str:
 def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSION_MODELS`
                 sampler:str='ddpm', # one of `SAMPLERS`
                 var_type:str|None=None, # ddpm: 'beta' (the default) or 'beta_tilde'
-                steps:int=100, # sampling steps (diffusion samplers: respaced, at most the trained T; langevin: noise levels)
-                spacing:str='uniform', # 'uniform' or 'quadratic' (ddim also 'leading', 'trailing')
+                steps:int=100, # sampling steps (diffusion samplers: respaced, at most the trained T; langevin: noise levels; dpmpp_*: network calls; heun_edm: grid points)
+                spacing:str|None=None, # 'uniform' (the default) or 'quadratic' (ddim also 'leading', 'trailing'); not for the chapter-15 solvers
+                grid:str|None=None, # dpmpp_2m, dpmpp_3m, heun_edm: one of `GRIDS` (default 'logsnr' for DPM-Solver++, 'karras' for heun_edm)
                 n:int=64, # number of samples
                 seed:int=0, # seeds x_T and every z
                 out:str='samples.png', # PNG of the samples (a grid, or a scatter for 2-D)
@@ -319,15 +335,13 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSI
                )->dict:
     "Load a model, draw `n` seeded samples with any sampler of the family (guided or not) and write the PNG(s); returns the samples and the paths written."
     fn = _sampler(sampler)
-    own = dict(var_type='ddpm', eta='ddim', n_steps_each='langevin', step_ratio='langevin')   # sampler-specific options
-    given = dict(var_type=var_type, eta=eta, n_steps_each=n_steps_each, step_ratio=step_ratio)
-    wrong = [k for k, v in given.items() if v is not None and own[k] != sampler]
-    if wrong: raise ValueError(f"--{wrong[0]} is an option of sampler {own[wrong[0]]!r}, not of {sampler!r}")
+    _refuse_foreign_flags(sampler, dict(var_type=var_type, eta=eta, n_steps_each=n_steps_each, step_ratio=step_ratio,
+                                        spacing=spacing, grid=grid))
     var_type = 'beta' if var_type is None else var_type
     eta, n_steps_each = 0.0 if eta is None else eta, 2 if n_steps_each is None else n_steps_each
-    step_ratio = 0.5 if step_ratio is None else step_ratio
-    if var_type not in VAR_TYPES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_TYPES)}")
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    step_ratio, spacing = 0.5 if step_ratio is None else step_ratio, 'uniform' if spacing is None else spacing
+    grid = check_choice(grid or ('karras' if sampler == 'heun_edm' else 'logsnr'), GRIDS, 'grid')
+    check_choice(var_type, VAR_TYPES, 'var_type'); n = check_int(n, 'n', 1)
     device = pick_device(cpu)
     pick_precision(device, precision)                                            # a bad name fails before any work
     model, sched, kind = load_checkpoint_or_shipped(ckpt, device)
@@ -350,6 +364,11 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSI
     if flow_sampler:
         x, x0s = fn(model, shape, method=sampler, **common)
         how = 'flow matching' if is_flow else 'DDPM eps-model as a velocity field'
+    elif sampler in SOLVERS:                                                   # chapter 15: grids instead of spacings
+        del common['spacing']
+        opts = dict(grid=grid) if sampler == 'heun_edm' else dict(grid=grid, order=int(sampler[6]))
+        x, x0s = fn(model, shape, sched, kind, **common, **opts)
+        how = f"grid {grid}" + (f", {heun_calls(sched, steps, grid)} network calls" if sampler == 'heun_edm' else '')
     else:
         opts, how = {'ddpm': (dict(var_type=var_type), var_type), 'ddim': (dict(eta=float(eta)), f'eta={eta}'),
                      'langevin': (dict(n_steps_each=n_steps_each, step_ratio=step_ratio), f'K={n_steps_each}, r={step_ratio}')}[sampler]
@@ -361,7 +380,7 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSI
     _draw_samples(x, fig.subplots(), f'{n} samples of {Path(str(ckpt)).name}: {sampler}, {how}, {steps} steps, seed {seed}')
     Path(out).parent.mkdir(parents=True, exist_ok=True); fig.savefig(out, dpi=120, bbox_inches='tight')
     if progress_out:
-        fig = plot_progression(x0s, ts=_visited_steps(sampler, sched, steps, spacing))
+        fig = plot_progression(x0s, ts=_visited_steps(sampler, sched, steps, spacing, grid))
         Path(progress_out).parent.mkdir(parents=True, exist_ok=True); fig.savefig(progress_out, dpi=120, bbox_inches='tight')
         res['progress_out'] = Path(progress_out)
     return res

@@ -4,9 +4,9 @@
 
 # %% ../nbs/14_continuous.ipynb 4
 from __future__ import annotations
-import math, numbers
+import math
 import torch
-from .forward import Schedule, check_finite
+from .forward import Schedule, check_finite, check_int, check_real
 from .param import GaussianMixture
 
 # %% auto 0
@@ -20,9 +20,8 @@ class VPSDE:
                  beta_min:float=0.1, # T * beta_1 of the book's linear schedule (1e-4 * 1000)
                  beta_max:float=20.0, # T * beta_T (0.02 * 1000)
                 ):
-        if not (isinstance(beta_min, numbers.Real) and isinstance(beta_max, numbers.Real) and 0 < beta_min <= beta_max):
-            raise ValueError(f"need 0 < beta_min <= beta_max, got {beta_min!r}, {beta_max!r}")
-        self.beta_min, self.beta_max = float(beta_min), float(beta_max)
+        self.beta_min = check_real(beta_min, 'beta_min', 0, lo_open=True)
+        self.beta_max = check_real(beta_max, 'beta_max', self.beta_min)     # beta_min <= beta_max
     def __repr__(self): return f"VPSDE(beta_min={self.beta_min:g}, beta_max={self.beta_max:g})"
 
     def beta(self, u): return self.beta_min + torch.as_tensor(u, dtype=torch.float64) * (self.beta_max - self.beta_min)
@@ -90,9 +89,8 @@ def _check_run(sde, x_T, steps, u_end):
     if not isinstance(sde, VPSDE): raise TypeError(f"sde must be a VPSDE, got {type(sde).__name__}")
     if not torch.is_tensor(x_T) or not x_T.is_floating_point(): raise TypeError("x_T must be a floating-point tensor")
     check_finite(x_T, 'x_T')
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1: raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    if not (isinstance(u_end, numbers.Real) and 0 <= u_end < 1): raise ValueError(f"u_end must lie in [0, 1), got {u_end!r}")
-    return torch.linspace(1, u_end, int(steps) + 1, dtype=torch.float64).tolist()
+    steps, u_end = check_int(steps, 'steps', 1), check_real(u_end, 'u_end', 0, 1, hi_open=True)
+    return torch.linspace(1, u_end, steps + 1, dtype=torch.float64).tolist()
 
 def reverse_sde_sample(score_fn, # callable (x, u) -> score of p_u at x, shape of x
                        sde:VPSDE, # the forward SDE
@@ -137,7 +135,7 @@ def edm_precond(sigma, # noise level(s) sigma-bar > 0 (a number or a tensor)
     "Karras et al. (2022), Table 1: $c_{skip}=\\frac{\\sigma_d^2}{\\sigma^2+\\sigma_d^2}$, $c_{out}=\\frac{\\sigma\\sigma_d}{\\sqrt{\\sigma^2+\\sigma_d^2}}$, $c_{in}=\\frac1{\\sqrt{\\sigma^2+\\sigma_d^2}}$, $c_{noise}=\\tfrac14\\ln\\sigma$; $D=c_{skip}x+c_{out}F(c_{in}x,c_{noise})$."
     s = torch.as_tensor(sigma, dtype=torch.float64)
     if not torch.isfinite(s).all() or (s <= 0).any(): raise ValueError("sigma must be finite and > 0")
-    if not (isinstance(sigma_data, numbers.Real) and sigma_data > 0): raise ValueError(f"sigma_data must be > 0, got {sigma_data!r}")
+    sigma_data = check_real(sigma_data, 'sigma_data', 0, lo_open=True)
     r = (s**2 + sigma_data**2).sqrt()
     return dict(c_skip=sigma_data**2 / r**2, c_out=s * sigma_data / r, c_in=1 / r, c_noise=s.log() / 4)
 

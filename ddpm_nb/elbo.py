@@ -5,7 +5,7 @@
 # %% ../nbs/04_elbo.ipynb 8
 from __future__ import annotations
 import torch
-from .forward import Schedule, check_finite, check_t, extract, q_mean_var, q_sample, randn_like
+from .forward import Schedule, check_finite, check_t, check_int, check_choice, extract, q_mean_var, q_sample, randn_like, progress_iter
 from .gaussians import (normal_kl, gaussian_log_likelihood, discretized_gaussian_log_likelihood,
                                mean_flat, nats_to_bits_per_dim)
 from .posterior import posterior_coefs, q_posterior_mean_var, q_posterior_mean_eps
@@ -17,10 +17,6 @@ __all__ = ['VAR_TYPES', 'DECODERS', 'reverse_logvar', 'p_mean_var', 'prior_kl', 
 # %% ../nbs/04_elbo.ipynb
 VAR_TYPES = ('beta', 'beta_tilde')
 DECODERS = ('discrete', 'gaussian')
-
-def _check_choice(value, options, what):
-    if value not in options: raise ValueError(f"unknown {what} {value!r}; choose one of {list(options)}")
-    return value
 
 def _check_pair(a, b, na, nb):
     "Both finite tensors of one shape with a batch dimension."
@@ -34,7 +30,7 @@ def reverse_logvar(sched:Schedule, # the noise schedule
                    var_type:str='beta', # 'beta' (sigma_t^2 = beta_t) or 'beta_tilde' (sigma_t^2 = beta_tilde_t)
                   )->torch.Tensor:
     "Schedule-long table (index t) of the reverse step's $\\log\\sigma_t^2$; `'beta_tilde'` uses $\\log\\tilde\\beta_2$ at t=1."
-    _check_choice(var_type, VAR_TYPES, 'var_type')
+    check_choice(var_type, VAR_TYPES, 'var_type')
     if var_type == 'beta_tilde': return posterior_coefs(sched)['logvar_clipped']
     b = sched.betas.clone(); b[0] = b[1]                       # entry 0 is unused; keep it finite
     return b.log()
@@ -47,7 +43,7 @@ def p_mean_var(eps_pred:torch.Tensor, # the model's noise prediction eps_theta(x
                var_type:str='beta', # 'beta' or 'beta_tilde'
               )->tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "Mean $\\frac{1}{\\sqrt{\\alpha_t}}(x_t-\\frac{\\beta_t}{\\sqrt{1-\\bar\\alpha_t}}\\epsilon_\\theta)$, variance $\\sigma_t^2$ and $\\log\\sigma_t^2$ of $p_\\theta(x_{t-1}\\mid x_t)$."
-    _check_choice(var_type, VAR_TYPES, 'var_type')
+    check_choice(var_type, VAR_TYPES, 'var_type')
     _check_pair(eps_pred, x_t, 'eps_pred', 'x_t')
     mean = q_posterior_mean_eps(x_t, eps_pred, t, sched)
     logvar = extract(reverse_logvar(sched, var_type), t, x_t)
@@ -81,7 +77,7 @@ def vlb_term(eps_pred:torch.Tensor, # eps_theta(x_t, t), shape (B, ...)
              decoder:str='discrete', # L_0: 'discrete' (8-bit data) or 'gaussian' (continuous data)
             )->torch.Tensor:
     "Per sample, in nats summed over dimensions: $D_{\\mathrm{KL}}(q(x_{t-1}\\mid x_t,x_0)\\,\\|\\,p_\\theta(x_{t-1}\\mid x_t))$ for $t\\ge2$, $-\\log p_\\theta(x_0\\mid x_1)$ for $t=1$."
-    _check_choice(decoder, DECODERS, 'decoder')
+    check_choice(decoder, DECODERS, 'decoder')
     _check_pair(x0, x_t, 'x0', 'x_t')
     t = check_t(t, sched.T)
     mean, _, logvar = p_mean_var(eps_pred, x_t, t, sched, var_type)
@@ -125,14 +121,11 @@ def vlb(eps_model, # callable (x_t, t) -> eps prediction, t a (B,) long tensor
        )->torch.Tensor:
     "All terms of the bound per sample, nats summed over dimensions: shape (B, T+1), column k is $L_k$ (column T is $L_T$)."
     if not callable(eps_model): raise TypeError(f"eps_model must be a callable (x_t, t) -> eps, got {type(eps_model).__name__}")
-    _check_choice(var_type, VAR_TYPES, 'var_type'); _check_choice(decoder, DECODERS, 'decoder')
+    check_choice(var_type, VAR_TYPES, 'var_type'); check_choice(decoder, DECODERS, 'decoder')
     check_finite(x0, 'x0')
     if x0.ndim < 1: raise ValueError("x0 needs a batch dimension, got a scalar")
     if decoder == 'discrete': _check_8bit(x0)
-    steps = range(1, sched.T + 1)
-    if progress:
-        from fastprogress.fastprogress import progress_bar
-        steps = progress_bar(steps)
+    steps = progress_iter(range(1, sched.T + 1), progress)
     terms = []
     for t in steps:
         tt = torch.full((x0.shape[0],), t, dtype=torch.long, device=x0.device)
@@ -149,5 +142,4 @@ def bits_per_dim(terms:torch.Tensor, # the (B, T+1) output of `vlb`
     "The bound per sample in bits per dimension: row sums of `terms` divided by `dims * ln 2`, shape (B,)."
     if not torch.is_tensor(terms) or terms.ndim != 2:
         raise ValueError(f"terms must be the (B, T+1) tensor returned by vlb, got shape {tuple(getattr(terms, 'shape', ()))}")
-    if isinstance(dims, bool) or not isinstance(dims, int) or dims < 1: raise ValueError(f"dims must be an integer >= 1, got {dims!r}")
-    return nats_to_bits_per_dim(check_finite(terms, 'terms').sum(1), dims)
+    return nats_to_bits_per_dim(check_finite(terms, 'terms').sum(1), check_int(dims, 'dims', 1))

@@ -4,10 +4,10 @@
 
 # %% ../nbs/13_flow.ipynb 4
 from __future__ import annotations
-import math, numbers
+import math
 import torch
 import torch.nn as nn
-from .forward import Schedule, make_schedule, check_finite
+from .forward import Schedule, make_schedule, check_finite, check_int, check_real, check_choice
 from .param import GaussianMixture
 from .gaussians import mean_flat
 from .train import Trainer
@@ -113,7 +113,7 @@ def fm_marginal(gm:GaussianMixture, # the data distribution q_0
                )->GaussianMixture:
     "The law $p_s$ of $x_s=(1-s)x_0+s\\epsilon$ for mixture data: same weights, means $(1-s)\\mu_k$, variances $(1-s)^2\\sigma_k^2+s^2$."
     if not isinstance(gm, GaussianMixture): raise TypeError(f"gm must be a GaussianMixture, got {type(gm).__name__}")
-    if isinstance(s, bool) or not isinstance(s, numbers.Real) or not 0 <= s <= 1: raise ValueError(f"s must be a number in [0, 1], got {s!r}")
+    s = check_real(s, 's', 0, 1)
     return GaussianMixture(gm.weights, (1 - s) * gm.means, ((1 - s)**2 * gm.stds**2 + s**2).sqrt())
 
 def marginal_velocity_gmm(gm:GaussianMixture, # the data distribution q_0
@@ -142,20 +142,18 @@ def flow_grid(steps:int, # number of steps S >= 1
               spacing:str='uniform', # one of `FLOW_SPACINGS`: 'uniform' (s_i = i/S) or 'quadratic' (s_i = (i/S)^2, dense near the data)
              )->torch.Tensor:
     "The DECREASING times $1=s_S>\\dots>s_1>s_0=0$ an S-step flow sampler visits (float64, length S+1)."
-    if spacing not in FLOW_SPACINGS: raise ValueError(f"unknown spacing {spacing!r}; choose one of {list(FLOW_SPACINGS)}")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    u = torch.arange(int(steps), -1, -1, dtype=torch.float64) / int(steps)
+    check_choice(spacing, FLOW_SPACINGS, 'spacing')
+    steps = check_int(steps, 'steps', 1)
+    u = torch.arange(steps, -1, -1, dtype=torch.float64) / steps
     return u if spacing == 'uniform' else u**2
 
 def nfe(steps:int, # number of steps S
         method:str='euler', # one of `FLOW_METHODS`
        )->int:
     "Network evaluations of an S-step sampler: S for Euler, 2S-1 for Heun (the last step is an Euler step)."
-    if method not in FLOW_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(FLOW_METHODS)}")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    return int(steps) if method == 'euler' else 2 * int(steps) - 1
+    check_choice(method, FLOW_METHODS, 'method')
+    steps = check_int(steps, 'steps', 1)
+    return steps if method == 'euler' else 2 * steps - 1
 
 # %% ../nbs/13_flow.ipynb
 def _velocity(model, x:torch.Tensor, s:float, y, clip_x0:bool)->tuple[torch.Tensor, torch.Tensor]:
@@ -176,7 +174,7 @@ def flow_step(model, # callable (x, 1000 s) or (x, 1000 s, y) -> velocity, shape
               clip_x0:bool=False, # clamp x0-hat = x - s v to [-1, 1] at each evaluation (images)
              )->tuple[torch.Tensor, torch.Tensor]:
     "One step of $\\mathrm dx/\\mathrm ds=v(x,s)$ from s down to s_next; returns $(x_{s_{next}}, \\hat x_0)$ with $\\hat x_0=x-s\\,v(x,s)$."
-    if method not in FLOW_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(FLOW_METHODS)}")
+    check_choice(method, FLOW_METHODS, 'method')
     s, s_next = float(s), float(s_next)
     if not 0 <= s_next < s <= 1: raise ValueError(f"need 0 <= s_next < s <= 1 (the sampler runs from noise, s=1, to data, s=0), got s={s}, s_next={s_next}")
     h = s_next - s
@@ -203,7 +201,7 @@ def flow_sample(model, # callable (x, 1000 s) or (x, 1000 s, y) -> velocity of s
                 return_path:bool=False, # also return the trajectory [x_{s_S}, ..., x_{s_0}] (on the CPU)
                ):
     "Flow-matching sampling: integrate $\\mathrm dx/\\mathrm ds=v_\\theta(x,s)$ from $x_1\\sim N(0,I)$ at s=1 to s=0 on `flow_grid(steps, spacing)`."
-    if method not in FLOW_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(FLOW_METHODS)}")
+    check_choice(method, FLOW_METHODS, 'method')
     grid = flow_grid(steps, spacing)
     step = lambda i, s, x, y, noise: flow_step(model, x, s, grid[i + 1].item(), method, y, clip_x0)
     loop = sample_loop(model, step, grid[:-1].tolist(), shape, x_T, y, generator, device, progress, yield_start=return_path)

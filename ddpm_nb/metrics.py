@@ -4,16 +4,15 @@
 
 # %% ../nbs/16_metrics.ipynb 4
 from __future__ import annotations
-import numbers
 import torch
 import torch.nn as nn
-from .forward import check_finite
+from .forward import check_finite, check_int, check_choice
 from .param import GaussianMixture
 from .classifier import MnistCNN, load_classifier, confident_share, check_images, check_probs
 
 # %% auto 0
 __all__ = ['features_and_probs', 'MnistFeatureExtractor', 'gaussian_stats', 'frechet_distance', 'fid_from_features',
-           'inception_score', 'image_scores', 'mmd_rbf', 'mixture_nll']
+           'inception_score', 'image_scores', 'bootstrap_se', 'mmd_rbf', 'mixture_nll', 'nearest_train_distance']
 
 # %% ../nbs/16_metrics.ipynb
 @torch.no_grad()
@@ -24,8 +23,7 @@ def features_and_probs(x:torch.Tensor, # images (N, 1, 28, 28) in [-1, 1]
     "Penultimate-layer features (N, 128) and class probabilities (N, 10) of the classifier, in eval mode, float32 on the CPU."
     check_images(x, 'x')
     if not len(x): raise ValueError("x is empty: no images to score")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = check_int(batch_size, 'batch_size', 1)
     clf = load_classifier() if clf is None else clf
     was_training, dev = clf.training, next(clf.parameters()).device
     clf.eval()
@@ -42,7 +40,7 @@ class MnistFeatureExtractor(nn.Module):
                  output:str='features', # 'features' (for a Fréchet distance) or 'logits' (for an Inception Score)
                 ):
         super().__init__()
-        if output not in ('features', 'logits'): raise ValueError(f"output must be 'features' or 'logits', got {output!r}")
+        check_choice(output, ('features', 'logits'), 'output')
         self.clf, self.output = (load_classifier() if clf is None else clf).eval(), output
         self.num_features = self.clf.config['hidden'] if output == 'features' else self.clf.head[-1].out_features
     @torch.no_grad()
@@ -118,8 +116,7 @@ def inception_score(probs:torch.Tensor, # class probabilities (N, K), rows summi
                    )->tuple[float, float]:
     "Mean and standard deviation over `splits` groups of $\\exp(\\mathbb E_x D_{KL}(p(y|x)\\|p(y)))$, computed in float64."
     p = check_probs(probs).double()
-    if isinstance(splits, bool) or not isinstance(splits, numbers.Integral) or splits < 1:
-        raise ValueError(f"splits must be a positive integer, got {splits!r}")
+    splits = check_int(splits, 'splits', 1)
     if len(p) < 2 * splits:
         raise ValueError(f"{len(p)} rows for {splits} splits: each split needs at least 2 images to estimate p(y); "
                          f"use fewer splits or more images")
@@ -142,7 +139,7 @@ def _check_enough(n:int, D:int, name:str):
 def image_scores(x:torch.Tensor, # images to score (N, 1, 28, 28) in [-1, 1]
                  ref:torch.Tensor, # reference images (M, 1, 28, 28) in [-1, 1], e.g. the held-out digits
                  clf:MnistCNN|None=None, # the judge; None: the shipped classifier
-                 splits:int=10, # groups of the Inception Score
+                 splits:int=10, # groups of the Inception Score, at most half the images
                  threshold:float=0.9, # tau of the confident share
                  seed:int=0, # seeds torchmetrics' shuffle of the images before the IS splits
                 )->dict:
@@ -154,8 +151,7 @@ def image_scores(x:torch.Tensor, # images to score (N, 1, 28, 28) in [-1, 1]
     clf = load_classifier() if clf is None else clf
     feat = MnistFeatureExtractor(clf)
     _check_enough(len(x), feat.num_features, 'x'); _check_enough(len(ref), feat.num_features, 'ref')
-    if isinstance(splits, bool) or not isinstance(splits, numbers.Integral) or not 1 <= splits <= len(x) // 2:
-        raise ValueError(f"splits must be an integer in [1, {len(x) // 2}] (each split needs 2 images), got {splits!r}")
+    splits, seed = check_int(splits, 'splits', 1, len(x) // 2), check_int(seed, 'seed', 0)    # each split needs 2 images
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')                 # torchmetrics warns that it keeps every feature in memory
         fid = FrechetInceptionDistance(feature=feat)
@@ -169,6 +165,26 @@ def image_scores(x:torch.Tensor, # images to score (N, 1, 28, 28) in [-1, 1]
         fd = fid.compute().item()
     _, p = features_and_probs(x, clf)
     return dict(n=len(x), fd=fd, is_mean=is_mean, is_std=is_std, confident_share=confident_share(p, threshold))
+
+# %% ../nbs/16_metrics.ipynb
+def bootstrap_se(stat, # callable(*sets) -> a number or a 1-D tensor of numbers: e.g. `fid_from_features`, a one-split `inception_score`
+                 *sets:torch.Tensor, # one or more sets of rows (features (n, D), probabilities (n, K), numbers (n,)), each resampled on its own
+                 n_boot:int=200, # bootstrap replicates B
+                 seed:int=0, # seeds the resampling
+                ):
+    "Bootstrap standard error of `stat(*sets)`: the standard deviation over `n_boot` replicates, each set's rows drawn again with replacement (a float, or a tensor for a vector-valued `stat`)."
+    n_boot, seed = check_int(n_boot, 'n_boot', 2), check_int(seed, 'seed', 0)
+    if not callable(stat): raise TypeError(f"stat must be callable, got {type(stat).__name__}")
+    if not sets: raise ValueError("give at least one set of rows to resample")
+    for k, s in enumerate(sets):
+        if not torch.is_tensor(s) or s.ndim < 1 or len(s) < 2:
+            raise ValueError(f"set {k} must be a tensor with at least 2 rows, got {tuple(getattr(s, 'shape', ())) or type(s).__name__}")
+    g = torch.Generator().manual_seed(seed)
+    vals = torch.stack([torch.as_tensor(stat(*(s[torch.randint(len(s), (len(s),), generator=g)] for s in sets)), dtype=torch.float64)
+                        for _ in range(n_boot)])
+    se = vals.std(0)
+    return se.item() if se.ndim == 0 else se
+
 
 # %% ../nbs/16_metrics.ipynb
 def mmd_rbf(x:torch.Tensor, # sample from P, (n, D), n >= 2
@@ -198,3 +214,21 @@ def mixture_nll(x:torch.Tensor, # points (n, D)
     if not len(x): raise ValueError("x is empty")
     if x.shape[1] != gm.D: raise ValueError(f"x has dimension {x.shape[1]} but the mixture has {gm.D}")
     return -gm.log_prob(x).mean().item()
+
+# %% ../nbs/16_metrics.ipynb
+@torch.no_grad()
+def nearest_train_distance(x:torch.Tensor, # images (N, C, H, W) or points (N, D)
+                           train:torch.Tensor, # the training set (M, ...), items of the same shape
+                           batch_size:int=256, # rows of x per distance matrix
+                          )->tuple[torch.Tensor, torch.Tensor]:
+    "Euclidean distance (float64) from each item of `x` to its nearest item of `train`, and that item's index: shapes (N,) and (N,)."
+    for t, n in ((x, 'x'), (train, 'train')):
+        if not torch.is_tensor(t) or t.ndim < 2: raise ValueError(f"{n} must be a tensor (N, ...) of items, got {tuple(getattr(t, 'shape', ()))}")
+        check_finite(t, n)
+    if x.shape[1:] != train.shape[1:]: raise ValueError(f"x items {tuple(x.shape[1:])} and train items {tuple(train.shape[1:])} differ in shape")
+    if not len(train): raise ValueError("train is empty")
+    batch_size = check_int(batch_size, 'batch_size', 1)
+    ref = train.reshape(len(train), -1).double().cpu()
+    out = [torch.cdist(xb.reshape(len(xb), -1).double().cpu(), ref).min(1) for xb in x.split(batch_size)]
+    return torch.cat([o.values for o in out]), torch.cat([o.indices for o in out])
+

@@ -5,7 +5,7 @@
 # %% ../nbs/05_parameterisations.ipynb 9
 from __future__ import annotations
 import torch
-from .forward import Schedule, check_finite, check_t, extract
+from .forward import Schedule, check_finite, check_t, check_int, check_choice, extract
 from .gaussians import gaussian_log_likelihood
 from .posterior import q_posterior_mean_eps, q_posterior_mean_var
 
@@ -32,11 +32,6 @@ CONVERSION_COEFS = {
     ('score', 'v'):   (lambda a, s: -s / a,        lambda a, s: -s / a),
     ('v', 'score'):   (lambda a, s: -1,            lambda a, s: -a / s),
 }
-
-def _check_kind(kind, name='kind'):
-    if kind not in PREDICTIONS:
-        raise ValueError(f"unknown {name} parameterisation {kind!r}; choose one of {PREDICTIONS}")
-    return kind
 
 def _check_pred(pred, ref, t, sched, name, ref_name='x_t'):
     "Both tensors floating, same shape and dtype, finite; t an integer in [1, T]."
@@ -177,7 +172,7 @@ def convert(pred:torch.Tensor, # a model output read as `src`, shape (B, ...)
             sched:Schedule, # the noise schedule
            )->torch.Tensor:
     "Exact conversion of a prediction between parameterisations: $\\widehat{dst} = A_t\\,x_t + B_t\\,\\widehat{src}$ (`pred` itself when src == dst)."
-    _check_kind(src, 'src'); _check_kind(dst, 'dst')
+    check_choice(src, PREDICTIONS, 'src parameterisation'); check_choice(dst, PREDICTIONS, 'dst parameterisation')
     if src == dst:
         _check_pred(pred, x_t, t, sched, src)
         return pred
@@ -191,7 +186,7 @@ def reverse_mean(pred:torch.Tensor, # a model output read as `kind`, shape (B, .
                  sched:Schedule, # the noise schedule
                 )->torch.Tensor:
     "Mean $\\tilde\\mu_t(x_t,\\hat x_0)$ of DDPM's reverse step from a prediction of any kind (chapter 3's two forms)."
-    _check_kind(kind)
+    check_choice(kind, PREDICTIONS, 'parameterisation')
     if kind == 'x0':
         _check_pred(pred, x_t, t, sched, 'x0')
         return q_posterior_mean_var(pred, x_t, t, sched)[0]
@@ -209,7 +204,7 @@ def loss_weight(src:str, # parameterisation the squared error is measured in: on
                 sched:Schedule, # the noise schedule
                )->torch.Tensor:
     "Factor $w$ with $\\|dst-\\widehat{dst}\\|^2 = w\\,\\|src-\\widehat{src}\\|^2$ for predictions converted at one $x_t$ (float64, shape of t)."
-    _check_kind(src, 'src'); _check_kind(dst, 'dst')
+    check_choice(src, PREDICTIONS, 'src parameterisation'); check_choice(dst, PREDICTIONS, 'dst parameterisation')
     t = check_t(t, sched.T).to(sched.alpha_bars.device)
     w = _eps_relative_weights(sched)
     return (w[dst] / w[src])[t]
@@ -287,7 +282,7 @@ class GaussianMixture:
                return_labels:bool=False, # also return the component index of each draw
               ):
         "Draw `n` points, shape (n, D); with `return_labels`, also their components, shape (n,)."
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
+        n = check_int(n, 'n', 1)
         k = torch.multinomial(self.weights, n, replacement=True, generator=generator)
         z = torch.randn(n, self.D, generator=generator, dtype=torch.float64, device=self.means.device)
         x = self.means[k] + self.stds[k] * z
@@ -351,7 +346,7 @@ class GaussianMixture:
                 sched:Schedule, # the noise schedule
                )->torch.Tensor:
         "The exact minimiser of the squared-error objective of parameterisation `kind`: an oracle model for this data."
-        _check_kind(kind)
+        check_choice(kind, PREDICTIONS, 'parameterisation')
         if kind == 'eps': return self.posterior_mean_eps(x_t, t, sched)
         if kind == 'x0': return self.posterior_mean_x0(x_t, t, sched)
         if kind == 'score': return self.noised_score(x_t, t, sched)

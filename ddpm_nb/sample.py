@@ -4,19 +4,19 @@
 
 # %% ../nbs/09_sampling.ipynb 4
 from __future__ import annotations
-import contextlib, numbers
+import contextlib
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
-from .forward import Schedule, SCHEDULES, make_schedule, extract, check_finite, check_T, check_t
+from .forward import Schedule, SCHEDULES, make_schedule, extract, check_finite, check_T, check_t, check_int, check_choice
 from .param import PREDICTIONS, convert
 from .posterior import q_posterior_mean_var, beta_tilde
 from .elbo import VAR_TYPES
 from .data import show_images
-from .train import load_checkpoint, model_from_checkpoint, check_name, progress_iter
+from .train import load_checkpoint, model_from_checkpoint, progress_iter
 
 # %% auto 0
 __all__ = ['SPACINGS', 'timestep_subsequence', 'respace', 'p_sample_step', 'call_model', 'sampling_context', 'sample_loop',
@@ -31,10 +31,7 @@ def timestep_subsequence(T:int, # steps of the trained process
                         )->torch.Tensor:
     "Increasing steps $1=\\tau_1<\\dots<\\tau_S=T$ to sample on (length `steps`, int64; `steps=1` gives just T, `steps=T` all of 1..T)."
     T = check_T(T)
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or not 1 <= steps <= T:
-        raise ValueError(f"steps must be an integer in [1, T={T}], got {steps!r}")
-    if spacing not in SPACINGS: raise ValueError(f"unknown spacing {spacing!r}; choose one of {list(SPACINGS)}")
-    steps = int(steps)
+    steps = check_int(steps, 'steps', 1, T); check_choice(spacing, SPACINGS, 'spacing')
     u = torch.linspace(0, 1, steps, dtype=torch.float64) if steps > 1 else torch.ones(1, dtype=torch.float64)
     ts = (1 + (T - 1) * (u if spacing == 'uniform' else u**2)).round().long()
     for i in range(1, steps):                                         # make strictly increasing...
@@ -67,8 +64,7 @@ def p_sample_step(pred:torch.Tensor, # model output at (x_t, t), read as `kind`
                   noise:torch.Tensor|None=None, # z ~ N(0, I) for this step, shape of x_t (not used at t = 1)
                  )->tuple[torch.Tensor, torch.Tensor]:
     "One step of Algorithm 2: $x_{t-1} = \\tilde\\mu_t(x_t, \\hat x_0) + \\sigma_t z$ (no noise at t = 1); returns $(x_{t-1}, \\hat x_0)$."
-    if var_type not in VAR_TYPES: raise ValueError(f"unknown var_type {var_type!r}; choose one of {list(VAR_TYPES)}")
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
+    check_choice(var_type, VAR_TYPES, 'var_type'); check_choice(kind, PREDICTIONS, 'prediction kind')
     t = check_t(t, sched.T)
     if t.ndim: raise ValueError(f"p_sample_step takes one step t for the whole batch, got shape {tuple(t.shape)}")
     t = int(t)
@@ -172,7 +168,7 @@ def ddpm_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
                ):
     "Ancestral sampling, Algorithm 2 of Ho et al. (2020): from $x_T\\sim N(0,I)$ down to $x_0$; returns $x_0$ (and the list of $\\hat x_0$ over the steps)."
     sched = sched if sched is not None else make_schedule('linear', 1000)
-    check_name(kind, PREDICTIONS, 'prediction kind'); check_name(var_type, VAR_TYPES, 'var_type')
+    check_choice(kind, PREDICTIONS, 'prediction kind'); check_choice(var_type, VAR_TYPES, 'var_type')
     run_sched, taus = respace(sched, steps if steps is not None else sched.T, spacing)
     def step(_, i, x, y, noise):                                        # i: the respaced step, S..1
         pred = call_model(model, x, torch.full((x.shape[0],), int(taus[i]), dtype=torch.long, device=x.device), y)

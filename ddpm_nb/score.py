@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math
 import torch
-from .forward import Schedule, make_schedule
+from .forward import Schedule, make_schedule, check_int, check_real, check_choice
 from .param import PREDICTIONS, convert
 from .sample import timestep_subsequence, call_model, sample_loop, run_sampler
 
@@ -28,16 +28,6 @@ def _score(score_fn, x, name='score_fn', *args):
     if not torch.is_tensor(s) or s.shape != x.shape:
         raise ValueError(f"{name} must return a tensor of the input's shape {tuple(x.shape)}, got {getattr(s, 'shape', type(s))}")
     return s
-
-def _check_pos(v, name):
-    "A finite real number > 0."
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
-    return float(v)
-
-def _check_int(v, name, lo):
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    return v
 
 def _check_sigmas(sigmas):
     "Noise levels: a non-empty 1-D tensor, finite, > 0, strictly decreasing (Song & Ermon's order, largest first)."
@@ -80,7 +70,7 @@ def sliced_sm_loss(score_fn, # callable x -> score, differentiable in x, (N, D) 
                    reduce:bool=True, # average over points; False returns (N,) per-point values
                   )->torch.Tensor:
     "Sliced score matching $v^\\top\\nabla_x(v^\\top s(x)) + \\frac12\\|s(x)\\|^2$: unbiased for `explicit_sm_loss`, one backward pass per projection."
-    _check_points(x); _check_int(n_proj, 'n_proj', 1)
+    _check_points(x); check_int(n_proj, 'n_proj', 1)
     x = x.detach().requires_grad_(True)
     s = _score(score_fn, x)
     v = torch.randn(n_proj, *x.shape, generator=generator, dtype=x.dtype, device=x.device)
@@ -97,7 +87,7 @@ def dsm_loss(score_fn, # callable x -> score, (N, D) -> (N, D)
              reduce:bool=True, # average over points; False returns (N,) per-point values
             )->torch.Tensor:
     "Denoising score matching $\\frac12\\|s(x+\\sigma z) + z/\\sigma\\|^2$: its minimiser is the score of $p*\\mathcal N(0,\\sigma^2 I)$."
-    _check_points(x); sigma = _check_pos(sigma, 'sigma')
+    _check_points(x); sigma = check_real(sigma, 'sigma', 0, lo_open=True)
     z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device) if noise is None else noise
     if z.shape != x.shape: raise ValueError(f"noise must have the shape of x {tuple(x.shape)}, got {tuple(z.shape)}")
     return _reduce(0.5 * ((_score(score_fn, x + sigma * z) + z / sigma) ** 2).sum(1), reduce)
@@ -110,7 +100,7 @@ def langevin(score_fn, # callable x -> score, (N, D) -> (N, D)
              generator:torch.Generator|None=None, # source of the noise
             )->torch.Tensor:
     "Unadjusted Langevin dynamics $x \\leftarrow x + \\frac{\\epsilon}{2}s(x) + \\sqrt{\\epsilon}\\,z$, run `n_steps` times; returns the final points."
-    _check_points(x0, 'x0'); step = _check_pos(step, 'step'); _check_int(n_steps, 'n_steps', 1)
+    _check_points(x0, 'x0'); step = check_real(step, 'step', 0, lo_open=True); check_int(n_steps, 'n_steps', 1)
     x = x0.detach().clone()
     for _ in range(n_steps):
         z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
@@ -135,7 +125,8 @@ def geometric_sigmas(sigma_max:float, # largest noise level
                      L:int, # number of levels, >= 2
                     )->torch.Tensor:
     "Noise levels $\\sigma_i = \\sigma_{max}(\\sigma_{min}/\\sigma_{max})^{(i-1)/(L-1)}$, $i=1..L$: decreasing, float64."
-    sigma_max, sigma_min, L = _check_pos(sigma_max, 'sigma_max'), _check_pos(sigma_min, 'sigma_min'), _check_int(L, 'L', 2)
+    sigma_max, sigma_min = check_real(sigma_max, 'sigma_max', 0, lo_open=True), check_real(sigma_min, 'sigma_min', 0, lo_open=True)
+    L = check_int(L, 'L', 2)
     if sigma_min >= sigma_max: raise ValueError(f"sigma_min ({sigma_min}) must be smaller than sigma_max ({sigma_max})")
     return torch.logspace(math.log10(sigma_max), math.log10(sigma_min), L, dtype=torch.float64)
 
@@ -151,7 +142,7 @@ def annealed_langevin(score_net, # callable (x, i) -> score of q_{sigma_i} at x;
                      ):
     "Song & Ermon's annealed Langevin dynamics (thesis Algorithm 3), from the largest noise level to the smallest."
     _check_points(x); sigmas = _check_sigmas(sigmas)
-    eps, n_steps_each = _check_pos(eps, 'eps'), _check_int(n_steps_each, 'n_steps_each', 1)
+    eps, n_steps_each = check_real(eps, 'eps', 0, lo_open=True), check_int(n_steps_each, 'n_steps_each', 1)
     x, traj, s_min = x.detach().clone(), [], sigmas[-1].item()
     for i, sig in enumerate(sigmas.tolist()):
         a, idx = eps * sig ** 2 / s_min ** 2, torch.full((x.shape[0],), i, dtype=torch.long, device=x.device)
@@ -206,8 +197,8 @@ def langevin_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of s
     "Annealed Langevin dynamics (Song & Ermon 2019) on a DDPM network: $K$ steps at each of $S$ levels $\\sigma_t=\\sqrt{(1-\\bar\\alpha_t)/\\bar\\alpha_t}$, in $y=x/\\sqrt{\\bar\\alpha_t}$."
     sched = sched if sched is not None else make_schedule('linear', 1000)
     if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
-    n_steps_each, step_ratio = _check_int(n_steps_each, 'n_steps_each', 1), _check_pos(step_ratio, 'step_ratio')
+    check_choice(kind, PREDICTIONS, 'prediction kind')
+    n_steps_each, step_ratio = check_int(n_steps_each, 'n_steps_each', 1), check_real(step_ratio, 'step_ratio', 0, lo_open=True)
     ts = timestep_subsequence(sched.T, sched.T if steps is None else steps, spacing).flip(0).tolist()
     def step(i, t, v, y, noise):                                        # the state is v = x / sqrt(alpha_bar_t)
         if i == 0: v = v / sched.alpha_bars[ts[0]].sqrt().item()

@@ -4,13 +4,12 @@
 
 # %% ../nbs/15_solvers.ipynb 4
 from __future__ import annotations
-import math, numbers
+import math
 import numpy as np
 import torch
-from fastprogress.fastprogress import progress_bar
-from .forward import Schedule, make_schedule
+from .forward import Schedule, make_schedule, check_int, check_real, check_choice
 from .param import PREDICTIONS, convert
-from .sample import call_model, sampling_context
+from .sample import call_model, sample_loop, run_sampler
 from .ddim import ddim_timesteps
 
 # %% auto 0
@@ -35,19 +34,15 @@ def _increasing_steps(pos:torch.Tensor, # float positions in [1, T], ascending, 
 def solver_timesteps(sched:Schedule, # the schedule the model was trained with
                      steps:int, # number of model calls S, 1..T
                      grid:str='logsnr', # one of `GRIDS`
-                     sigma_max:float|None=None, # 'logsnr'/'karras' only: space the grid below this sigma-bar (the first step still starts at T); None: the schedule's own top, sigma-bar_T
+                     sigma_max:float|None=None, # 'logsnr'/'karras' only: space the grid below this sigma-bar > 0 (the first step still starts at T); None: the schedule's own top, sigma-bar_T
                      rho:float=7.0, # Karras et al.'s exponent for 'karras'
                     )->torch.Tensor:
     "The DECREASING trained steps $t_S>\\dots>t_1$ (int64, length `steps`, unique) a solver calls the model at; every grid, every schedule, any T."
     if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
     T = sched.T
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or not 1 <= steps <= T:
-        raise ValueError(f"steps must be an integer in [1, T={T}], got {steps!r}")
-    if grid not in GRIDS: raise ValueError(f"unknown grid {grid!r}; choose one of {list(GRIDS)}")
-    if sigma_max is not None and not (isinstance(sigma_max, numbers.Real) and sigma_max > 0):
-        raise ValueError(f"sigma_max must be a number > 0 or None, got {sigma_max!r}")
-    if not (isinstance(rho, numbers.Real) and rho > 0): raise ValueError(f"rho must be a number > 0, got {rho!r}")
-    S = int(steps)
+    S, grid = check_int(steps, 'steps', 1, T), check_choice(grid, GRIDS, 'grid')
+    if sigma_max is not None: sigma_max = check_real(sigma_max, 'sigma_max', 0, lo_open=True)
+    rho = check_real(rho, 'rho', 0, lo_open=True)
     if S == 1: return torch.tensor([T])
     if grid in ('uniform', 'quadratic', 'trailing'): return ddim_timesteps(T, S, grid)
     lam = sched.log_snr[1:] / 2                                    # lambda_t = log(alpha_t / sigma_t), t = 1..T, decreasing
@@ -78,7 +73,7 @@ def dpmpp_step(x:torch.Tensor, # current sample x_s at step s = ts[-1], shape (B
                order:int=2, # 1, 2 or 3; at most len(x0s)
               )->torch.Tensor:
     "DPM-Solver++ (Lu et al. 2022): $x_t=\\frac{\\sigma_t}{\\sigma_s}x_s+c_1\\hat x_0+c_2\\hat x_0'+c_3\\hat x_0''$, the exact integral of a degree-(order-1) interpolant of $\\hat x_0$ in $\\lambda$."
-    if order not in (1, 2, 3): raise ValueError(f"order must be 1, 2 or 3, got {order!r}")
+    order = check_int(order, 'order', 1, 3)
     if len(x0s) < order or len(ts) != len(x0s): raise ValueError(f"order {order} needs {order} data predictions and their steps, got {len(x0s)} and {len(ts)}")
     s = ts[-1]
     if not 0 <= t_next < s: raise ValueError(f"t_next must satisfy 0 <= t_next < s = {s}, got {t_next}")
@@ -103,7 +98,7 @@ def dpmpp_step(x:torch.Tensor, # current sample x_s at step s = ts[-1], shape (B
 def _check_common(sched, kind, steps):
     sched = sched if sched is not None else make_schedule('linear', 1000)
     if not isinstance(sched, Schedule): raise TypeError(f"sched must be a Schedule, got {type(sched).__name__}")
-    if kind not in PREDICTIONS: raise ValueError(f"unknown prediction kind {kind!r}; choose one of {list(PREDICTIONS)}")
+    check_choice(kind, PREDICTIONS, 'prediction kind')
     if sched.alpha_bars[-1] == 0 and kind in ('eps', 'score'):
         raise ValueError(f"at t = T this schedule has alpha_bar_T = 0 (zero terminal SNR), where x0 cannot be read from "
                          f"a {kind!r} prediction; use a 'v' (or 'x0') model, as Lin et al. (2024) do")
@@ -123,10 +118,6 @@ def predict_x0(model, # callable (x_t, t) or (x_t, t, y) -> prediction of `kind`
     return x0.clamp(-1, 1) if clip_x0 else x0
 
 # %% ../nbs/15_solvers.ipynb
-def _check_order(order):
-    if isinstance(order, bool) or order not in (1, 2, 3): raise ValueError(f"order must be 1, 2 or 3, got {order!r}")
-    return int(order)
-
 def dpm_solver_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape x_t; t holds TRAINED step indices
                       shape:tuple|None=None, # (B, ...) of the samples (or give x_T)
                       sched:Schedule|None=None, # the schedule the model was trained with (default: linear, T=1000)
@@ -141,17 +132,17 @@ def dpm_solver_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of
                       device=None, # where to sample (default: the model's device)
                       progress:bool=True, # show a progress bar over the steps
                       sigma_max:float|None=None, # passed to `solver_timesteps`
-                     )->torch.Tensor:
+                      return_x0s:bool=False, # also return each step's x0-hat, first step first (as `ddpm_sample`)
+                     ):
     "DPM-Solver++ multistep (Lu et al. 2022) in data-prediction form: S calls on `solver_timesteps`, a step of `dpmpp_step` after each; the jump to t = 0 is the first-order one."
-    sched, order = _check_common(sched, kind, steps), _check_order(order)
+    sched, order = _check_common(sched, kind, steps), check_int(order, 'order', 1, 3)
     ts = solver_timesteps(sched, steps, grid, sigma_max).tolist() + [0]
-    x0s, its = [], range(len(ts) - 1)
-    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
-        for i in (progress_bar(its, leave=False) if progress else its):
-            x0s = (x0s + [predict_x0(model, x, ts[i], sched, kind, y, clip_x0)])[-order:]
-            k = 1 if ts[i + 1] == 0 else min(order, len(x0s))
-            x = dpmpp_step(x, x0s[-k:], ts[max(0, i + 1 - k):i + 1], ts[i + 1], sched, k)
-    return x
+    hist = []                                                   # the multistep history: the last `order` x0-hats
+    def step(i, s, x, y, noise):                                # s = ts[i]: one call, then the jump to ts[i + 1]
+        hist[:] = (hist + [predict_x0(model, x, s, sched, kind, y, clip_x0)])[-order:]
+        k = 1 if ts[i + 1] == 0 else min(order, len(hist))
+        return dpmpp_step(x, hist[-k:], ts[max(0, i + 1 - k):i + 1], ts[i + 1], sched, k), hist[-1]
+    return run_sampler(sample_loop(model, step, ts[:-1], shape, x_T, y, generator, device, progress), return_x0s)
 
 # %% ../nbs/15_solvers.ipynb
 def heun_step(denoise, # callable (x, t) -> x0-hat at trained step t (one network call)
@@ -197,26 +188,24 @@ def heun_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
                 churn_tmin:float=0.0, # churn only where sigma-bar lies in [churn_tmin, churn_tmax]
                 churn_tmax:float=math.inf, # (Karras et al.'s S_tmin, S_tmax)
                 s_noise:float=1.0, # S_noise: scale of the added noise
-               )->torch.Tensor:
+                return_x0s:bool=False, # also return each grid point's x0-hat, first first (as `ddpm_sample`)
+               ):
     "Heun's method on the EDM ODE (Karras et al. 2022, Algorithms 1 and 2), on trained steps: `heun_step` along `solver_timesteps`, optional churn."
     sched = _check_common(sched, kind, steps)
-    for v, n in ((churn, 'churn'), (churn_tmin, 'churn_tmin'), (churn_tmax, 'churn_tmax'), (s_noise, 's_noise')):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or v < 0: raise ValueError(f"{n} must be a number >= 0, got {v!r}")
+    churn, churn_tmin, s_noise = (check_real(v, n, 0) for v, n in ((churn, 'churn'), (churn_tmin, 'churn_tmin'), (s_noise, 's_noise')))
+    if churn_tmax != math.inf: churn_tmax = check_real(churn_tmax, 'churn_tmax', 0)      # inf: no upper bound
     ts = solver_timesteps(sched, steps, grid, sigma_max).tolist() + [0]
     a, sbar = sched.alpha_bars.sqrt(), ((1 - sched.alpha_bars) / sched.alpha_bars).sqrt()
     gamma = min(churn / (len(ts) - 1), math.sqrt(2) - 1)
-    its = range(len(ts) - 1)
-    with sampling_context(model, x_T, shape, generator, y, device) as (x, y, device):
+    def step(i, s, x, y, noise):                                # from grid point s = ts[i] to ts[i + 1]
         denoise = lambda v, t: predict_x0(model, v, t, sched, kind, y, clip_x0)
-        for i in (progress_bar(its, leave=False) if progress else its):
-            s = ts[i]
-            if gamma > 0 and a[s] > 0 and churn_tmin <= sbar[s] <= churn_tmax:
-                s_hat = _churn_target(sched, s, gamma)                     # raise the noise to a trained step above s
-                z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(device)
-                x = (a[s_hat] / a[s]).to(x) * x + (a[s_hat] * (sbar[s_hat]**2 - sbar[s]**2).sqrt()).to(x) * s_noise * z
-                s = s_hat
-            x = heun_step(denoise, x, s, ts[i + 1], sched, correct=sigma_max is None or bool(sbar[s] <= sigma_max))
-    return x
+        if gamma > 0 and a[s] > 0 and churn_tmin <= sbar[s] <= churn_tmax:
+            s_hat = _churn_target(sched, s, gamma)                     # raise the noise to a trained step above s
+            x = (a[s_hat] / a[s]).to(x) * x + (a[s_hat] * (sbar[s_hat]**2 - sbar[s]**2).sqrt()).to(x) * s_noise * noise()
+            s = s_hat
+        x0 = denoise(x, s)
+        return heun_step(denoise, x, s, ts[i + 1], sched, x0, correct=sigma_max is None or bool(sbar[s] <= sigma_max)), x0
+    return run_sampler(sample_loop(model, step, ts[:-1], shape, x_T, y, generator, device, progress), return_x0s)
 
 def heun_calls(sched:Schedule, # the schedule
                steps:int, # grid points S

@@ -13,8 +13,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from accelerate import Accelerator
 from fastcore.basics import patch
-from fastprogress.fastprogress import progress_bar
-from .forward import Schedule, make_schedule, q_sample, randn_like, extract, check_finite
+from .forward import Schedule, make_schedule, q_sample, randn_like, extract, check_finite, check_int, check_real, check_choice, progress_iter
 from .param import PREDICTIONS, v_from_eps_x0, loss_weight
 from .elbo import elbo_weight
 from .gaussians import mean_flat
@@ -22,22 +21,16 @@ from .data import make_loader, get_dataset
 from .unet import UNet, MLPDenoiser
 
 # %% auto 0
-__all__ = ['TARGETS', 'WEIGHTINGS', 'MODELS', 'PRECISIONS', 'LR_SCHEDULES', 'COLAB_SIZE', 'TINY_SIZE', 'check_name',
-           'regression_target', 'min_snr_weight', 'diffusion_loss', 'register_model', 'build_model', 'progress_iter',
-           'check_int', 'cpu_has_bf16', 'pick_device', 'pick_precision', 'autocast_ctx', 'Autocast', 'lr_factor',
-           'ema_decay_at', 'ema_avg_fn', 'TrainingInterrupted', 'Trainer', 'plot_loss', 'save_checkpoint',
-           'file_sha256', 'load_checkpoint', 'tiny_mode', 'colab_size', 'colab_digits', 'colab_trainer', 'colab_fit',
-           'heldout_loss', 'model_from_checkpoint']
+__all__ = ['TARGETS', 'WEIGHTINGS', 'MODELS', 'check_name', 'PRECISIONS', 'LR_SCHEDULES', 'COLAB_SIZE', 'TINY_SIZE',
+           'regression_target', 'min_snr_weight', 'diffusion_loss', 'register_model', 'build_model', 'cpu_has_bf16',
+           'pick_device', 'pick_precision', 'autocast_ctx', 'Autocast', 'lr_factor', 'ema_decay_at', 'ema_avg_fn',
+           'TrainingInterrupted', 'Trainer', 'plot_loss', 'save_checkpoint', 'file_sha256', 'load_checkpoint',
+           'tiny_mode', 'colab_size', 'colab_digits', 'colab_trainer', 'colab_fit', 'heldout_loss',
+           'model_from_checkpoint']
 
 # %% ../nbs/08_train.ipynb
 TARGETS = PREDICTIONS            # what the network is trained to output: 'eps', 'x0', 'score', 'v'
 WEIGHTINGS = ('simple', 'eps', 'vlb', 'min_snr')
-
-def check_name(value, options, what:str):
-    "Raise a `ValueError` naming `what` unless `value` is one of `options`."
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"unknown {what} {value!r}; choose one of {list(options)}")
-    return value
 
 def regression_target(kind:str, # one of `TARGETS`
                       x0:torch.Tensor, # clean data, shape (B, ...)
@@ -46,7 +39,7 @@ def regression_target(kind:str, # one of `TARGETS`
                       sched:Schedule, # the noise schedule
                      )->torch.Tensor:
     "The value a `kind`-predicting network should output for this $(x_0, \\epsilon, t)$: $\\epsilon$, $x_0$, $\\nabla\\log q(x_t|x_0)=-\\epsilon/\\sqrt{1-\\bar\\alpha_t}$ or $v$."
-    check_name(kind, TARGETS, 'target')
+    check_choice(kind, TARGETS, 'target')
     if kind == 'eps': return noise
     if kind == 'x0': return x0
     if kind == 'v': return v_from_eps_x0(noise, x0, t, sched)
@@ -57,8 +50,7 @@ def min_snr_weight(sched:Schedule, # the noise schedule
                    gamma:float=5.0, # the clip: steps with SNR above gamma are down-weighted
                   )->torch.Tensor:
     "Min-SNR-$\\gamma$ weight on $\\|\\epsilon-\\hat\\epsilon\\|^2$ for every t (length T+1, entry 0 unused): $\\min(\\mathrm{SNR}_t,\\gamma)/\\mathrm{SNR}_t$, $\\mathrm{SNR}_t=\\bar\\alpha_t/(1-\\bar\\alpha_t)$."
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not gamma > 0:
-        raise ValueError(f"min_snr_gamma must be a number > 0, got {gamma!r}")
+    check_real(gamma, 'min_snr_gamma', 0, lo_open=True)
     ab = sched.alpha_bars.double()
     snr = ab / (1 - ab).clamp_min(1e-300)
     w = snr.clamp(max=gamma) / snr.clamp_min(1e-300)
@@ -77,7 +69,7 @@ def diffusion_loss(model, # callable (x_t, t, y) -> prediction of `target`, same
                    min_snr_gamma:float=5.0, # 'min_snr': the clip gamma of Hang et al. (2023)
                   )->torch.Tensor:
     "Algorithm 1's loss for one batch, per sample (shape (B,)): noise x0 to a random step, ask the model, weigh the squared error."
-    check_name(weighting, WEIGHTINGS, 'weighting'); check_name(target, TARGETS, 'target')
+    check_choice(weighting, WEIGHTINGS, 'weighting'); check_choice(target, TARGETS, 'target')
     if not callable(model): raise TypeError(f"model must be a callable (x_t, t[, y]) -> prediction, got {type(model).__name__}")
     if not torch.is_tensor(x0) or x0.ndim < 1: raise TypeError("x0 must be a tensor with a batch dimension")
     B = x0.shape[0]
@@ -114,7 +106,7 @@ def build_model(arch:str, # 'unet' or 'mlp'
                 config:dict, # keyword arguments of the model class
                )->nn.Module:
     "Make a model from its architecture name and config (as stored in checkpoints)."
-    check_name(arch, MODELS, 'architecture')
+    check_choice(arch, MODELS, 'architecture')
     if not isinstance(config, dict): raise TypeError(f"config must be a dict of keyword arguments, got {type(config).__name__}")
     return MODELS[arch](**config)
 
@@ -124,15 +116,8 @@ def _arch(model)->str:
     raise TypeError(f"Trainer stores the architecture in its checkpoints and knows {list(MODELS)} "
                     f"({', '.join(c.__name__ for c in MODELS.values())}); got a {type(model).__name__}")
 
-def progress_iter(it, # any iterable
-                  progress:bool=True, # show a fastprogress bar
-                 ):
-    "`it` inside a progress bar that disappears when done, or `it` itself when `progress` is False."
-    return progress_bar(it, leave=False) if progress else it
 
-def check_int(v, name:str, lo:int=0)->int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    return v
+check_name = check_choice  # transitional: chapters 10-19 move to ddpm_nb.forward.check_choice
 
 # %% ../nbs/08_train.ipynb
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
@@ -160,7 +145,7 @@ def pick_precision(device, # the device the model runs on
                    precision:str='auto', # one of `PRECISIONS`
                   )->str:
     "Resolve `precision` to 'fp32', 'bf16' or 'fp16'. 'auto': bf16 on a CUDA GPU that has it, else fp16; bf16 on a CPU with native bf16, else fp32; fp32 on MPS."
-    check_name(precision, PRECISIONS, 'precision')
+    check_choice(precision, PRECISIONS, 'precision')
     dev = torch.device(device).type
     if precision == 'auto':
         if dev == 'cuda': return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
@@ -251,15 +236,13 @@ class Trainer:
                  ema_warmup:bool=False, # EMA decay min(ema_decay, (1+n)/(10+n)) at its n-th update, so short runs are not stuck on the first weights
                  min_snr_gamma:float=5.0, # the gamma of the 'min_snr' weighting
                 ):
-        check_name(target, TARGETS, 'target'); check_name(weighting, WEIGHTINGS, 'weighting')
-        check_name(lr_schedule, LR_SCHEDULES, 'lr_schedule')
+        check_choice(target, TARGETS, 'target'); check_choice(weighting, WEIGHTINGS, 'weighting')
+        check_choice(lr_schedule, LR_SCHEDULES, 'lr_schedule')
         arch = _arch(model)
-        batch_size, warmup, seed = check_int(batch_size, 'batch_size', 1), check_int(warmup, 'warmup'), check_int(seed, 'seed')
-        for name, v, ok in [('lr', lr, lr > 0), ('weight_decay', weight_decay, weight_decay >= 0),
-                            ('grad_clip', grad_clip, grad_clip >= 0), ('ema_decay', ema_decay, 0 <= ema_decay < 1),
-                            ('cond_drop', cond_drop, 0 <= cond_drop < 1), ('min_snr_gamma', min_snr_gamma, min_snr_gamma > 0)]:
-            if not ok: raise ValueError(f"{name}={v!r} is out of range (lr > 0, weight_decay >= 0, grad_clip >= 0, "
-                                        "0 <= ema_decay < 1, 0 <= cond_drop < 1, min_snr_gamma > 0)")
+        batch_size, warmup, seed = check_int(batch_size, 'batch_size', 1), check_int(warmup, 'warmup', 0), check_int(seed, 'seed', 0)
+        check_real(lr, 'lr', 0, lo_open=True); check_real(weight_decay, 'weight_decay', 0); check_real(grad_clip, 'grad_clip', 0)
+        check_real(ema_decay, 'ema_decay', 0, 1, hi_open=True); check_real(cond_drop, 'cond_drop', 0, 1, hi_open=True)
+        check_real(min_snr_gamma, 'min_snr_gamma', 0, lo_open=True)
         if lr_schedule == 'cosine':
             if total_steps is None: raise ValueError("lr_schedule='cosine' needs total_steps, the step at which the rate reaches 0")
             check_int(total_steps, 'total_steps', 1)
@@ -268,7 +251,7 @@ class Trainer:
         check_finite(x, 'x')
         if y is not None and getattr(model, 'num_classes', None) is None:
             raise ValueError("labels y were given but the model is unconditional (num_classes=None)")
-        check_name(precision, PRECISIONS, 'precision')
+        check_choice(precision, PRECISIONS, 'precision')
         self.acc = Accelerator(cpu=cpu, mixed_precision='no')        # autocast is ours (train_step), the same on every device
         self.precision = pick_precision(self.acc.device, precision)
         self.scaler = torch.amp.GradScaler('cuda') if self.precision == 'fp16' else None
@@ -361,7 +344,7 @@ def fit(self:Trainer,
         log_every:int=10, # record the loss in `history` every this many steps
        ):
     "Train to `steps` total steps, checkpointing atomically to `out/checkpoint.safetensors`; on SIGINT/SIGTERM write the checkpoint of the step reached and raise `TrainingInterrupted`. Returns `self`."
-    steps, ckpt_every, log_every = check_int(steps, 'steps'), check_int(ckpt_every, 'ckpt_every', 1), check_int(log_every, 'log_every', 1)
+    steps, ckpt_every, log_every = check_int(steps, 'steps', 0), check_int(ckpt_every, 'ckpt_every', 1), check_int(log_every, 'log_every', 1)
     if steps < self.step: raise ValueError(f"the trainer is already at step {self.step} > steps={steps}")
     it = range(self.step, steps)
     pb = progress_iter(it, progress and self.acc.is_main_process)
@@ -546,7 +529,7 @@ def colab_size()->dict:
 def colab_digits(split:str='train', # 'train' (all 60,000 digits) or 'test' (the 10,000 of MNIST's test set)
                 )->tuple[torch.Tensor, torch.Tensor]:
     "The digits of the `#| gpu` cells: all of MNIST through torchvision (downloaded on first use); under `tiny_mode()` a few of the bundled digits, never a download."
-    check_name(split, ('train', 'test'), 'split')
+    check_choice(split, ('train', 'test'), 'split')
     if tiny_mode(): return get_dataset('mnist', split, n=64 if split == 'train' else TINY_SIZE['n_eval'])
     return get_dataset('mnist_full', split)
 
@@ -586,7 +569,7 @@ def heldout_loss(model, # callable (x_t, t[, y]) -> prediction of `target`, in e
     "Mean $L_\\text{simple}$ (weighting 'simple') over held-out data, t uniform on 1..T and eps standard normal, both drawn from `seed`."
     check_int(batch_size, 'batch_size', 1)
     p = next(model.parameters(), None) if isinstance(model, nn.Module) else None
-    dev, g, total = (p.device if p is not None else x.device), torch.Generator().manual_seed(check_int(seed, 'seed')), 0.
+    dev, g, total = (p.device if p is not None else x.device), torch.Generator().manual_seed(check_int(seed, 'seed', 0)), 0.
     t = torch.randint(1, sched.T + 1, (len(x),), generator=g)             # all draws first: batching cannot change them
     eps = torch.randn(x.shape, generator=g, dtype=x.dtype)
     for i in range(0, len(x), batch_size):

@@ -8,6 +8,7 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from .forward import check_int, check_real, check_labels
 
 # %% auto 0
 __all__ = ['timestep_embedding', 'group_norm', 'ResBlock', 'AttnBlock', 'Downsample', 'Upsample', 'check_image_batch', 'UNet',
@@ -19,8 +20,8 @@ def timestep_embedding(t:torch.Tensor, # steps, shape (B,): integers 1..T (float
                        max_period:float=10_000., # longest wavelength, as in the Transformer's positional encoding
                       )->torch.Tensor:
     "Sinusoidal embedding of t: $[\\sin(t\\,\\omega_k), \\cos(t\\,\\omega_k)]_{k<d/2}$ with $\\omega_k = P^{-k/(d/2)}$, shape (B, dim)."
-    if dim < 2 or dim % 2: raise ValueError(f"dim must be an even integer >= 2, got {dim}")
-    if not max_period > 0: raise ValueError(f"max_period must be positive, got {max_period}")
+    if check_int(dim, 'dim', 2) % 2: raise ValueError(f"dim must be an even integer >= 2, got {dim}")
+    check_real(max_period, 'max_period', 0, lo_open=True)
     t = torch.as_tensor(t)
     if t.ndim != 1: raise ValueError(f"t must have shape (B,), got {tuple(t.shape)}")
     half = dim // 2
@@ -44,9 +45,8 @@ class ResBlock(nn.Module):
                  dropout:float=0., # dropout probability before the second convolution
                  groups:int=32, # GroupNorm groups (gcd with the width if it does not divide it)
                 ):
-        if min(in_ch, out_ch, emb_dim, groups) < 1:
-            raise ValueError(f"in_ch, out_ch, emb_dim and groups must be >= 1, got {in_ch}, {out_ch}, {emb_dim}, {groups}")
-        if not 0 <= dropout < 1: raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        for name, v in (('in_ch', in_ch), ('out_ch', out_ch), ('emb_dim', emb_dim), ('groups', groups)): check_int(v, name, 1)
+        check_real(dropout, 'dropout', 0, 1, hi_open=True)
         super().__init__()
         self.norm1, self.conv1 = group_norm(in_ch, groups), nn.Conv2d(in_ch, out_ch, 3, padding=1)
         self.emb = nn.Linear(emb_dim, out_ch)
@@ -76,7 +76,7 @@ class AttnBlock(nn.Module):
                  ch:int, # channels (the width of each pixel's token)
                  groups:int=32, # GroupNorm groups
                 ):
-        if ch < 1 or groups < 1: raise ValueError(f"ch and groups must be >= 1, got {ch}, {groups}")
+        check_int(ch, 'ch', 1); check_int(groups, 'groups', 1)
         super().__init__()
         self.norm, self.qkv, self.proj = group_norm(ch, groups), nn.Conv2d(ch, 3 * ch, 1), nn.Conv2d(ch, ch, 1)
         nn.init.zeros_(self.proj.weight); nn.init.zeros_(self.proj.bias)
@@ -107,15 +107,21 @@ class Upsample(nn.Module):
     def forward(self, x, emb=None): return self.conv(F.interpolate(x, scale_factor=2, mode='nearest'))
 
 # %% ../nbs/07_unet.ipynb
-def check_image_batch(x:torch.Tensor, t, c:dict)->torch.Tensor:
-    "Check images x against a model config (in_ch, img_size); return t as a (B,) tensor on x's device (a scalar t is broadcast)."
-    if x.ndim != 4 or x.shape[1] != c['in_ch'] or x.shape[-1] != c['img_size'] or x.shape[-2] != c['img_size']:
-        raise ValueError(f"x must have shape (B, {c['in_ch']}, {c['img_size']}, {c['img_size']}), got {tuple(x.shape)}")
+def check_image_batch(x:torch.Tensor, # a batch of images, shape (B, C, H, W)
+                      t, # steps: a scalar (one for the whole batch) or shape (B,); integers, or floats for continuous time
+                      c:dict, # the model's config: `in_ch` channels, square images of side `img_size`
+                     )->torch.Tensor:
+    "Check that `x` is a floating-point batch of shape (B, `c['in_ch']`, `c['img_size']`, `c['img_size']`) with one step per image; return t as a (B,) tensor on x's device (a scalar t is broadcast)."
+    if not torch.is_tensor(x) or not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point tensor of images, got {x.dtype if torch.is_tensor(x) else type(x).__name__}")
+    C, S = c['in_ch'], c['img_size']
+    if x.ndim != 4 or tuple(x.shape[1:]) != (C, S, S): raise ValueError(f"x must have shape (B, {C}, {S}, {S}), got {tuple(x.shape)}")
     t = torch.as_tensor(t, device=x.device)
     if t.ndim == 0: t = t.expand(x.shape[0])
     if t.shape != (x.shape[0],): raise ValueError(f"t must be a scalar or have shape ({x.shape[0]},), got {tuple(t.shape)}")
     return t
 
+# %% ../nbs/07_unet.ipynb
 class UNet(nn.Module):
     "The DDPM U-Net (Ho et al. 2020, after PixelCNN++): ResBlocks at each resolution, attention at `attn_res`, skips from every down layer to the up path."
     def __init__(self,
@@ -130,16 +136,14 @@ class UNet(nn.Module):
                  out_mult:int=1, # output channels = in_ch * out_mult (2 for a learned variance)
                  groups:int=8, # GroupNorm groups
                 ):
-        if min(img_size, in_ch, out_mult, groups) < 1:
-            raise ValueError(f"img_size, in_ch, out_mult and groups must be >= 1, got {img_size}, {in_ch}, {out_mult}, {groups}")
-        if ch < 2 or ch % 2: raise ValueError(f"ch must be an even integer >= 2 (it is the time-embedding width), got {ch}")
+        for name, v in (('img_size', img_size), ('in_ch', in_ch), ('out_mult', out_mult), ('groups', groups)): check_int(v, name, 1)
+        if check_int(ch, 'ch', 2) % 2: raise ValueError(f"ch must be an even integer >= 2 (it is the time-embedding width), got {ch}")
         if len(ch_mult) < 1 or min(ch_mult) < 1: raise ValueError(f"ch_mult must be a non-empty tuple of integers >= 1, got {ch_mult}")
-        if num_res_blocks < 0: raise ValueError(f"num_res_blocks must be >= 0, got {num_res_blocks}")
-        if not 0 <= dropout < 1: raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        check_int(num_res_blocks, 'num_res_blocks', 0); check_real(dropout, 'dropout', 0, 1, hi_open=True)
         super().__init__()
         if img_size % 2 ** (len(ch_mult) - 1):
             raise ValueError(f"img_size={img_size} cannot be halved {len(ch_mult) - 1} times (ch_mult={ch_mult})")
-        if num_classes is not None and num_classes < 1: raise ValueError(f"num_classes must be >= 1 or None, got {num_classes}")
+        if num_classes is not None: check_int(num_classes, 'num_classes', 1)
         self.config = dict(img_size=img_size, in_ch=in_ch, ch=ch, ch_mult=tuple(ch_mult), num_res_blocks=num_res_blocks,
                            attn_res=tuple(attn_res), dropout=dropout, num_classes=num_classes, out_mult=out_mult, groups=groups)
         emb_dim = 4 * ch
@@ -176,11 +180,8 @@ class UNet(nn.Module):
         if self.class_emb is None:
             if y is not None: raise ValueError("this UNet is unconditional (num_classes=None) but class labels y were given")
             return emb
-        if y is None: y = torch.full_like(t, self.num_classes)
-        y = torch.as_tensor(y, device=t.device).long()
-        if y.shape != t.shape: raise ValueError(f"y must have one label per sample, shape {tuple(t.shape)}, got {tuple(y.shape)}")
-        if ((y < 0) | (y > self.num_classes)).any():
-            raise ValueError(f"class labels must lie in [0, {self.num_classes}] ({self.num_classes} = no class), got {y.min().item()}..{y.max().item()}")
+        if y is None: y = torch.full(t.shape, self.num_classes, dtype=torch.long, device=t.device)
+        y = check_labels(y, len(t), self.num_classes + 1, 'class labels y').to(t.device)   # label num_classes: no class
         return emb + self.class_emb(y)
 
     def forward(self,
@@ -249,10 +250,10 @@ class MLPDenoiser(nn.Module):
                  num_classes:int|None=None, # class-conditional if set; label `num_classes` is the "no class" token
                  out_mult:int=1, # output width = dim * out_mult
                 ):
-        if min(dim, hidden, out_mult) < 1 or depth < 0:
-            raise ValueError(f"dim, hidden and out_mult must be >= 1 and depth >= 0, got {dim}, {hidden}, {out_mult}, {depth}")
-        if emb_dim < 2 or emb_dim % 2: raise ValueError(f"emb_dim must be an even integer >= 2, got {emb_dim}")
-        if num_classes is not None and num_classes < 1: raise ValueError(f"num_classes must be >= 1 or None, got {num_classes}")
+        for name, v in (('dim', dim), ('hidden', hidden), ('out_mult', out_mult)): check_int(v, name, 1)
+        check_int(depth, 'depth', 0)
+        if check_int(emb_dim, 'emb_dim', 2) % 2: raise ValueError(f"emb_dim must be an even integer >= 2, got {emb_dim}")
+        if num_classes is not None: check_int(num_classes, 'num_classes', 1)
         super().__init__()
         self.config = dict(dim=dim, hidden=hidden, depth=depth, emb_dim=emb_dim, num_classes=num_classes, out_mult=out_mult)
         self.emb_dim, self.num_classes = emb_dim, num_classes
@@ -276,12 +277,8 @@ class MLPDenoiser(nn.Module):
         if t.shape != (x.shape[0],): raise ValueError(f"t must be a scalar or have shape ({x.shape[0]},), got {tuple(t.shape)}")
         emb = self.time_mlp(timestep_embedding(t, self.emb_dim))
         if self.class_emb is not None:
-            if y is None: y = torch.full_like(t, self.num_classes)
-            y = torch.as_tensor(y, device=x.device).long()
-            if y.shape != t.shape: raise ValueError(f"y must have one label per sample, shape {tuple(t.shape)}, got {tuple(y.shape)}")
-            if ((y < 0) | (y > self.num_classes)).any():
-                raise ValueError(f"class labels must lie in [0, {self.num_classes}] ({self.num_classes} = no class)")
-            emb = emb + self.class_emb(y)
+            if y is None: y = torch.full(t.shape, self.num_classes, dtype=torch.long, device=x.device)
+            emb = emb + self.class_emb(check_labels(y, len(t), self.num_classes + 1, 'class labels y').to(x.device))
         elif y is not None: raise ValueError("this MLPDenoiser is unconditional (num_classes=None) but class labels y were given")
         h = self.inp(x) + emb
         for b in self.blocks: h = h + b(h)

@@ -31,3 +31,18 @@ def test_samplers_run_and_fail_loudly():
 def test_edm_sigma_data_one_is_vp():
     c = edm_precond(torch.tensor([0.5, 3.0]), 1.0)
     torch.testing.assert_close(c['c_skip'], 1 / (1 + torch.tensor([0.25, 9.0], dtype=torch.float64)))
+
+
+def test_arguments_use_the_public_validators():
+    "Chapter 1's check_int and check_real: a non-integer step count is a TypeError, out-of-range values a ValueError naming the bound."
+    sde, gm = VPSDE(), ring_mixture()
+    score = lambda x, u: vp_marginal(gm, sde, u).score(x)
+    x = torch.randn(4, 2, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    with pytest.raises(TypeError, match=r'steps must be an integer >= 1, got 2\.0'): reverse_sde_sample(score, sde, x, 2.0)
+    with pytest.raises(ValueError, match=r'u_end must be a finite number in \[0, 1\), got 1\.0'): pf_ode_sample(score, sde, x, 10, u_end=1.0)
+    with pytest.raises(ValueError, match=r'beta_max must be a finite number >= 20\.0, got 0\.1'): VPSDE(20, 0.1)
+    with pytest.raises(ValueError, match=r'beta_min must be a finite number > 0'): VPSDE(0, 20)
+    with pytest.raises(ValueError, match=r'sigma_data must be a finite number > 0'): edm_precond(1., sigma_data=0)
+    with pytest.raises(TypeError, match='sigma_data must be a finite number'): edm_precond(1., sigma_data=True)
+    s = VPSDE(0.5, 0.5)                                          # beta_min = beta_max is allowed: a constant beta
+    assert (s.beta_min, s.beta_max) == (0.5, 0.5)

@@ -82,3 +82,41 @@ def test_guidance_wrappers_work_with_solvers(solver):
     yc = torch.tensor([0, 1, 0, 1, 0, 1])
     g0, g3 = (run(ClassifierGuidedEps(unet, clf, yc, s, sc), x) for s in (0.0, 3.0))
     assert torch.isfinite(g3).all() and not torch.allclose(g0, g3)
+
+
+@pytest.mark.parametrize('solver', ('dpm', 'heun'))
+def test_return_x0s_from_the_shared_loop(xT, solver):
+    "Both samplers run on chapter 9's sample_loop: return_x0s gives one x0-hat per grid point, the last one the denoised end."
+    sc = make_schedule('linear', 1000)
+    f = dpm_solver_sample if solver == 'dpm' else heun_sample
+    x, x0s = f(oracle(sc), x_T=xT, sched=sc, steps=7, clip_x0=False, progress=False, return_x0s=True)
+    assert len(x0s) == 7 and all(v.shape == xT.shape for v in x0s)
+    assert torch.equal(x, f(oracle(sc), x_T=xT, sched=sc, steps=7, clip_x0=False, progress=False))
+    assert torch.equal(x, x0s[-1])                        # the last jump, to t = 0, returns x0-hat at t_1
+
+
+def test_churn_noise_comes_from_the_generator(xT):
+    sc = make_schedule('linear', 1000)
+    run = lambda s: heun_sample(oracle(sc), x_T=xT, sched=sc, steps=6, churn=3.0, clip_x0=False, progress=False,
+                                generator=torch.Generator().manual_seed(s))
+    assert torch.equal(run(1), run(1)) and not torch.equal(run(1), run(2))
+
+
+@pytest.mark.parametrize('kw,exc,msg', [(dict(order=4), ValueError, r'order must be an integer in \[1, 3\], got 4'),
+                                        (dict(order=2.0), TypeError, 'order must be an integer'),
+                                        (dict(grid='edm'), ValueError, "unknown grid 'edm'; choose one of"),
+                                        (dict(kind='noise'), ValueError, "unknown prediction kind 'noise'"),
+                                        (dict(steps=0), ValueError, r'steps must be an integer in \[1, 1000\], got 0'),
+                                        (dict(sigma_max=0.0), ValueError, 'sigma_max must be a finite number > 0')])
+def test_dpm_solver_bad_input(xT, kw, exc, msg):
+    sc = make_schedule('linear', 1000)
+    with pytest.raises(exc, match=msg): dpm_solver_sample(oracle(sc), x_T=xT, sched=sc, progress=False, **kw)
+
+
+@pytest.mark.parametrize('kw,msg', [(dict(churn=-1.0), 'churn must be a finite number >= 0'),
+                                    (dict(churn_tmin=float('nan')), 'churn_tmin must be a finite number >= 0'),
+                                    (dict(churn_tmax=-2.0), 'churn_tmax must be a finite number >= 0'),
+                                    (dict(s_noise=True), 's_noise must be a finite number >= 0')])
+def test_heun_bad_churn(xT, kw, msg):
+    sc = make_schedule('linear', 1000)
+    with pytest.raises((ValueError, TypeError), match=msg): heun_sample(oracle(sc), x_T=xT, sched=sc, progress=False, **kw)
