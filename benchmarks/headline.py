@@ -6,13 +6,20 @@
 
 Every sampling row draws --n images with seed 0 (labels 0..9 in turn for the guided rows) and scores them against the
 1,000 held-out digits with `ddpm_nb.metrics.image_scores` (FD and IS by torchmetrics on the book's classifier, and the
-confident share); guided rows also report the share the independent classifier assigns to the requested digit.
+confident share), with bootstrap standard errors of the FD and IS (`ddpm_nb.metrics.bootstrap_se`, 200 replicates of
+the features, seed 0); guided rows also report the share the independent classifier assigns to the requested digit.
 Likelihood rows compute `ddpm_nb.improved.nll_bpd` on the 1,000 held-out digits (50 stratified terms per digit, an
-unbiased estimate of the negative ELBO, with its standard error). Each row records its settings, wall time, threads
-and machine, and is merged into the JSON file (other rows are kept); a 64-image grid of each sampling row is written
-next to it. The results chapter (nbs/17_results.ipynb) reads that file.
+unbiased estimate of the negative ELBO, with its standard error). Each row records its settings, wall time, threads,
+machine and date, and a digest of the tensors of every shipped file it used (model, judge, noisy classifier), so a row
+measured on weights that have since changed can be told apart; it is merged into the JSON file (other rows are kept),
+and a 64-image grid of each sampling row is written next to it. The results page (nbs/results.ipynb) reads that file.
+
+  python benchmarks/headline.py --from_chapter17 nbs/results/improved_nll.json
+
+copies the likelihood rows that chapter 17's `RUN: nll` cell computed (the same computation) into the file, with
+their source and what that run recorded; it stamps no machine or date of its own, since it measures nothing.
 """
-import argparse, datetime, json, math, os, platform, time
+import argparse, datetime, hashlib, json, math, os, platform, time
 from pathlib import Path
 import torch
 
@@ -39,6 +46,31 @@ def cpu_name():
             if line.startswith('model name'): return line.split(':', 1)[1].strip()
     except OSError: pass
     return platform.processor() or platform.machine()
+
+
+def weights_digest(path)->str:
+    "SHA-256 (16 hex digits) of a safetensors file's tensors (names, dtypes, shapes, bytes, in name order): a rewrite of its metadata leaves it unchanged."
+    from safetensors.torch import load_file
+    h = hashlib.sha256()
+    for k, v in sorted(load_file(str(path)).items()):
+        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode())
+        h.update(v.detach().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def row_files(spec)->list:
+    "The shipped files a row depends on: its model, the judge (for scored samples) and the noisy classifier (classifier guidance)."
+    names = [spec['model']] if 'model' in spec else []
+    if spec['kind'] in ('sample', 'real'): names.append('mnist_classifier')
+    if 'classifier' in spec: names.append('mnist_noisy_classifier')
+    return names
+
+
+def row_weights(spec, path_of=None)->dict:
+    "name -> `weights_digest` of each file of `row_files(spec)`, by default the files shipped in this install."
+    if path_of is None:
+        from ddpm_nb.cli import shipped_path as path_of
+    return {name: weights_digest(path_of(name)) for name in row_files(spec)}
 
 
 def draw(spec, n, batch=250, seed=0):
@@ -78,13 +110,13 @@ def draw(spec, n, batch=250, seed=0):
 
 def run_row(name, n, threads):
     from ddpm_nb.data import get_dataset, show_images
-    from ddpm_nb.metrics import image_scores, features_and_probs
+    from ddpm_nb.metrics import image_scores, features_and_probs, bootstrap_se, fid_from_features, inception_score
     from ddpm_nb.classifier import load_classifier, judge_samples
     spec = dict(ROWS[name])
     x_te, _ = get_dataset('mnist', 'test', seed=0)
     judge = load_classifier()
     rec = dict(row=name, **spec, threads=threads, machine=f"{cpu_name()}, {os.cpu_count()} cores", device='cpu',
-               torch=torch.__version__, date=datetime.date.today().isoformat())
+               torch=torch.__version__, date=datetime.date.today().isoformat(), weights=row_weights(spec))
     t0 = time.perf_counter()
     if spec['kind'] == 'real':
         x_tr, _ = get_dataset('mnist', 'train', seed=0)
@@ -101,6 +133,10 @@ def run_row(name, n, threads):
         return rec
     rec['sample_wall_s'] = round(time.perf_counter() - t0, 1)
     rec.update(image_scores(x, x_te, judge))
+    f_x, p_x = features_and_probs(x, judge)
+    f_ref = features_and_probs(x_te, judge)[0]
+    rec['fd_se'] = bootstrap_se(fid_from_features, f_ref, f_x)                       # 200 replicates, seed 0
+    rec['is_se'] = bootstrap_se(lambda p: inception_score(p, 10)[0], p_x)
     j = judge_samples(x, judge)
     rec.update(class_balance=j['class_balance'], counts=j['counts'].tolist())
     if labels is not None: rec['accuracy'] = (j['probs'].argmax(1) == labels).float().mean().item()
@@ -114,18 +150,18 @@ def run_row(name, n, threads):
     return rec
 
 
-def import_chapter15(src, path):
-    "Likelihood rows from chapter 17's run of the same computation; rows already measured by this script are kept."
+def import_chapter17(src, path):
+    "Likelihood rows from chapter 17's run of the same computation, with their source; rows measured by this script are kept."
     ch = json.loads(Path(src).read_text())
     data = json.loads(path.read_text()) if path.exists() else {}
     names = {'nll_beta': 'mnist_unet, beta', 'nll_beta_tilde': 'mnist_unet, beta_tilde', 'nll_learned': 'mnist_hybrid, learned'}
     for row, key in names.items():
         if row in data and 'source' not in data[row]: continue
         r = ch[key]
-        data[row] = dict(row=row, **ROWS[row], threads=ch['threads'], machine=f"{cpu_name()}, {os.cpu_count()} cores",
-                         device='cpu', torch=torch.__version__, date=datetime.date.today().isoformat(), n=ch['n'],
-                         n_t=ch['n_t'], bpd=r['mean'], bpd_se=r['se'], wall_s=round(r['wall_s'], 1),
-                         source=f"chapter 17, cell `RUN: nll` ({src})")
+        # only what chapter 17's run recorded: no machine, date or weights of today's (it measured nothing here)
+        data[row] = dict(row=row, **ROWS[row], source=f"chapter 17, cell `RUN: nll` ({src})", threads=ch['threads'],
+                         machine='not recorded by chapter 17', n=ch['n'], n_t=ch['n_t'], seed=ch['seed'],
+                         bpd=r['mean'], bpd_se=r['se'], wall_s=round(r['wall_s'], 1))
         print(row, data[row])
     tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(data, indent=1)); tmp.replace(path)
 
@@ -136,12 +172,12 @@ def main():
     p.add_argument('rows', nargs='*'); p.add_argument('--n', type=int, default=1000)
     p.add_argument('--threads', type=int, default=1); p.add_argument('--list', action='store_true')
     p.add_argument('--json', default=str(Path(__file__).parent / 'results' / 'headline.json'))
-    p.add_argument('--from_chapter15', default=None, metavar='FILE',
+    p.add_argument('--from_chapter17', default=None, metavar='FILE',
                    help="fill the likelihood rows from chapter 17's `RUN: nll` results (nbs/results/improved_nll.json), "
                         "which runs the same computation (nll_bpd, 1,000 held-out digits, n_t=50, seed 0)")
     ARGS = a = p.parse_args()
-    if a.from_chapter15:
-        return import_chapter15(a.from_chapter15, Path(a.json))
+    if a.from_chapter17:
+        return import_chapter17(a.from_chapter17, Path(a.json))
     if a.list or not a.rows:
         for k, v in ROWS.items(): print(f"{k:16s} {v}")
         return

@@ -9,36 +9,24 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastprogress.fastprogress import progress_bar
 import ddpm_nb
-from .forward import check_finite, check_int, check_real, check_labels
+from .forward import check_finite, check_int, check_real, check_labels, progress_iter
+from .unet import check_images
 from .data import make_loader, show_images
 from .train import save_checkpoint, load_checkpoint, register_model, model_from_checkpoint
 
 # %% auto 0
-__all__ = ['IMAGE_SHAPE', 'N_CLASSES', 'WEIGHTS', 'WEIGHTS_SHA256', 'check_images', 'MnistCNN', 'augment_digits',
-           'outlier_images', 'cross_entropy_to_uniform', 'train_classifier', 'predict_proba', 'classifier_features',
-           'accuracy', 'save_classifier', 'load_classifier', 'check_probs', 'confident_share', 'class_histogram',
-           'class_balance', 'judge_samples', 'plot_judgement']
+__all__ = ['IMAGE_SHAPE', 'LIMIT', 'N_CLASSES', 'WEIGHTS', 'WEIGHTS_SHA256', 'MnistCNN', 'augment_digits', 'outlier_images',
+           'cross_entropy_to_uniform', 'train_classifier', 'predict_proba', 'classifier_features', 'accuracy',
+           'save_classifier', 'load_classifier', 'check_probs', 'confident_share', 'class_histogram', 'class_balance',
+           'judge_samples', 'plot_judgement']
 
 # %% ../nbs/10_classifier.ipynb
 IMAGE_SHAPE = (1, 28, 28)   # one grey channel of 28 x 28 pixels in [-1, 1]
+LIMIT = 1.5                 # images handed to the classifier must lie within this of 0 (chapter 7's `check_images`)
 N_CLASSES = 10
 WEIGHTS = Path(ddpm_nb.__file__).parent / 'weights' / 'mnist_classifier.safetensors'   # the shipped classifier
 WEIGHTS_SHA256 = '52261c9d6120f251b1605f8c80765e95f8c39d64448f38f99ab7ceb587094e22'  # its pinned SHA-256: other bytes are refused
-
-def check_images(x, name:str='images', limit:float=1.5)->torch.Tensor:
-    "Raise a clear error unless `x` is a finite float tensor (B, 1, 28, 28) with values within `limit` of 0."
-    if not torch.is_tensor(x): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if tuple(x.shape[1:]) != IMAGE_SHAPE or x.ndim != 4:
-        hint = "; add the channel axis with x[:, None]" if tuple(x.shape[1:]) == IMAGE_SHAPE[1:] else ""
-        raise ValueError(f"{name} must have shape (B, 1, 28, 28), got {tuple(x.shape)}{hint}")
-    if not x.is_floating_point(): raise TypeError(f"{name} must be floating point in [-1, 1], got dtype {x.dtype}")
-    check_finite(x, name)
-    if x.numel() and x.abs().max() > limit:
-        raise ValueError(f"{name} must lie in [-1, 1] (the model range), got values from {x.min().item():g} to "
-                         f"{x.max().item():g}; map pixels 0..255 or [0, 1] with ddpm_nb.data.to_model_range")
-    return x
 
 # %% ../nbs/10_classifier.ipynb
 class MnistCNN(nn.Module):
@@ -62,7 +50,7 @@ class MnistCNN(nn.Module):
 
     def features(self, x:torch.Tensor)->torch.Tensor:
         "The penultimate layer: (B, hidden) non-negative features of images (B, 1, 28, 28) in [-1, 1]."
-        return self.body(check_images(x, 'x'))
+        return self.body(check_images(x, 'x', IMAGE_SHAPE, LIMIT))
 
     def forward(self, x:torch.Tensor)->torch.Tensor:
         "Logits (B, 10) of images (B, 1, 28, 28) in [-1, 1]."
@@ -79,7 +67,7 @@ def augment_digits(x:torch.Tensor, # images (B, 1, 28, 28) in [-1, 1]
                    degrees:torch.Tensor|None=None, # (B,) angles instead of random ones
                   )->torch.Tensor:
     "A random shift and rotation of each image, $\\tilde x(u) = x(R_\\phi u + s)$, with background $-1$ filling the border."
-    check_images(x, 'x')
+    check_images(x, 'x', IMAGE_SHAPE, LIMIT)
     B = len(x)
     if shifts is None: shifts = torch.randint(-max_shift, max_shift + 1, (B, 2), generator=generator)
     if degrees is None: degrees = (2 * torch.rand(B, generator=generator) - 1) * max_degrees
@@ -123,7 +111,7 @@ def train_classifier(x:torch.Tensor, # training images (N, 1, 28, 28) in [-1, 1]
                      **model_kwargs, # passed to `MnistCNN`
                     )->MnistCNN:
     "Train an `MnistCNN` with cross-entropy on (augmented) digits plus outlier exposure; returns it in eval mode, with `.history` and `.train_config`."
-    check_images(x, 'x'); y = check_labels(y, len(x), N_CLASSES)
+    check_images(x, 'x', IMAGE_SHAPE, LIMIT); y = check_labels(y, len(x), N_CLASSES)
     epochs, n_outliers, seed = check_int(epochs, 'epochs', 1), check_int(n_outliers, 'n_outliers', 1), check_int(seed, 'seed', 0)
     batch_size = check_int(batch_size, 'batch_size', 1, len(x))          # at most the number of training images
     lr, weight_decay = check_real(lr, 'lr', 0, lo_open=True), check_real(weight_decay, 'weight_decay', 0)
@@ -139,7 +127,7 @@ def train_classifier(x:torch.Tensor, # training images (N, 1, 28, 28) in [-1, 1]
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch)
         batches, history = make_loader(x, y, batch_size, seed=seed, epochs=epochs), []
         model.train()
-        for epoch in (progress_bar(range(epochs)) if progress else range(epochs)):
+        for epoch in progress_iter(range(epochs), progress):
             total = 0.
             for _ in range(steps_per_epoch):
                 xb, yb = next(batches)
@@ -171,7 +159,7 @@ def predict_proba(model:nn.Module, # a classifier with logits (B, 10), e.g. `Mni
                   batch_size:int=500, # images per forward pass
                  )->torch.Tensor:
     "Class probabilities $p(k\\mid x)$ = softmax of the logits, shape (N, 10), float32 on the CPU; computed in eval mode."
-    check_images(x, 'x')
+    check_images(x, 'x', IMAGE_SHAPE, LIMIT)
     return _batched(model, x, lambda m, b: m(b).double().softmax(1), batch_size)
 
 def classifier_features(model:MnistCNN, # the classifier
@@ -179,7 +167,7 @@ def classifier_features(model:MnistCNN, # the classifier
                         batch_size:int=500, # images per forward pass
                        )->torch.Tensor:
     "The penultimate-layer features (N, hidden) of `x`, float32 on the CPU: the inputs of a Fréchet distance."
-    check_images(x, 'x')
+    check_images(x, 'x', IMAGE_SHAPE, LIMIT)
     return _batched(model, x, lambda m, b: m.features(b), batch_size)
 
 def accuracy(model:nn.Module, # a classifier with logits (B, 10)
@@ -263,7 +251,7 @@ def judge_samples(samples:torch.Tensor, # generated images (N, 1, 28, 28) in [-1
                   batch_size:int=500, # images per forward pass
                  )->dict:
     "Judge generated digits: dict with `n`, `confident_share` $c_\\tau$, `counts` (10,), `class_balance` $b$, `probs` (N, 10), `threshold`."
-    check_images(samples, 'samples')
+    check_images(samples, 'samples', IMAGE_SHAPE, LIMIT)
     if not len(samples): raise ValueError("samples is empty")
     if samples.numel() and samples.min() >= 0:
         warnings.warn("no pixel of samples is below 0: images in [0, 1]? the classifier expects [-1, 1] (background -1)")
@@ -283,7 +271,7 @@ def plot_judgement(samples:torch.Tensor, # the judged images (N, 1, 28, 28) in [
                   ):
     "Class histogram (confident part solid) and a grid of samples annotated with predicted class and confidence; returns the figure."
     import matplotlib.pyplot as plt
-    check_images(samples, 'samples')
+    check_images(samples, 'samples', IMAGE_SHAPE, LIMIT)
     probs, tau = check_probs(result['probs']), result['threshold']
     if len(probs) != len(samples): raise ValueError(f"result is for {len(probs)} images but {len(samples)} samples were given")
     conf, pred = probs.max(1)

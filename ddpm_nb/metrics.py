@@ -8,7 +8,8 @@ import torch
 import torch.nn as nn
 from .forward import check_finite, check_int, check_choice
 from .param import GaussianMixture
-from .classifier import MnistCNN, load_classifier, confident_share, check_images, check_probs
+from .unet import check_images
+from .classifier import MnistCNN, IMAGE_SHAPE, LIMIT, load_classifier, confident_share, check_probs
 
 # %% auto 0
 __all__ = ['features_and_probs', 'MnistFeatureExtractor', 'gaussian_stats', 'frechet_distance', 'fid_from_features',
@@ -21,7 +22,7 @@ def features_and_probs(x:torch.Tensor, # images (N, 1, 28, 28) in [-1, 1]
                        batch_size:int=500, # images per forward pass
                       )->tuple[torch.Tensor, torch.Tensor]:
     "Penultimate-layer features (N, 128) and class probabilities (N, 10) of the classifier, in eval mode, float32 on the CPU."
-    check_images(x, 'x')
+    check_images(x, 'x', IMAGE_SHAPE, LIMIT)                        # chapter 7's check, with the judge's shape and range
     if not len(x): raise ValueError("x is empty: no images to score")
     batch_size = check_int(batch_size, 'batch_size', 1)
     clf = load_classifier() if clf is None else clf
@@ -147,7 +148,7 @@ def image_scores(x:torch.Tensor, # images to score (N, 1, 28, 28) in [-1, 1]
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.inception import InceptionScore
     import warnings
-    check_images(x, 'x'); check_images(ref, 'ref')
+    check_images(x, 'x', IMAGE_SHAPE, LIMIT); check_images(ref, 'ref', IMAGE_SHAPE, LIMIT)
     clf = load_classifier() if clf is None else clf
     feat = MnistFeatureExtractor(clf)
     _check_enough(len(x), feat.num_features, 'x'); _check_enough(len(ref), feat.num_features, 'ref')

@@ -106,18 +106,18 @@ def _start_noise(x_T, shape, generator, dtype):
 
 @contextmanager
 def sampling_context(model, x_T, shape, generator, y, device, grad:bool=False):
-    "What every sampler of the book does around its loop: pick the device, take or draw x_T, move the labels, eval mode and (unless `grad`) no_grad; training mode restored after."
+    "What every sampler of the book does around its loop: pick the device, take or draw x_T, move the labels, eval mode and (unless `grad`) no_grad; every submodule's training flag restored after."
     dev, dtype = _model_device_dtype(model)
     device = torch.device(device) if device is not None else dev
     x = _start_noise(x_T, shape, generator, dtype)
     x = x.to(device=device, dtype=dtype or x.dtype)
     if y is not None: y = torch.as_tensor(y, device=device)
-    was_training = isinstance(model, nn.Module) and model.training
+    modes = {m: m.training for m in model.modules()} if isinstance(model, nn.Module) else {}   # each submodule's own mode
     if isinstance(model, nn.Module): model.eval()
     try:
         with (contextlib.nullcontext() if grad else torch.no_grad()): yield x, y, device
     finally:
-        if was_training: model.train()
+        for m, mode in modes.items(): m.training = mode       # a wrapper in training mode around an eval-mode model: both as they were
 
 def sample_loop(model, # callable (x_t, t[, y]) -> prediction; put in eval mode for the run
                 step, # the sampler's rule: `step(i, t, x, y, noise) -> (x, x0_hat)`; `noise()` draws z ~ N(0, I) like x

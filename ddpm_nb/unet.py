@@ -8,11 +8,11 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .forward import check_int, check_real, check_labels
+from .forward import check_int, check_real, check_labels, check_finite
 
 # %% auto 0
-__all__ = ['timestep_embedding', 'group_norm', 'ResBlock', 'AttnBlock', 'Downsample', 'Upsample', 'check_image_batch', 'UNet',
-           'param_count', 'shape_table', 'MLPDenoiser']
+__all__ = ['timestep_embedding', 'group_norm', 'ResBlock', 'AttnBlock', 'Downsample', 'Upsample', 'check_images',
+           'check_image_batch', 'UNet', 'param_count', 'shape_table', 'MLPDenoiser']
 
 # %% ../nbs/07_unet.ipynb
 def timestep_embedding(t:torch.Tensor, # steps, shape (B,): integers 1..T (floats allowed, e.g. rescaled times)
@@ -107,15 +107,31 @@ class Upsample(nn.Module):
     def forward(self, x, emb=None): return self.conv(F.interpolate(x, scale_factor=2, mode='nearest'))
 
 # %% ../nbs/07_unet.ipynb
+def check_images(x, # a batch of images, shape (B, C, H, W)
+                 name:str='x', # its name, for the error message
+                 shape:tuple|None=None, # the (C, H, W) every image must have (None: any)
+                 limit:float|None=None, # if given, every value within `limit` of 0: the model range [-1, 1] plus some slack
+                 finite:bool=True, # also refuse NaN and inf
+                )->torch.Tensor:
+    "Return `x` if it is a floating-point batch (B, C, H, W) of images of `shape`, finite and within `limit` of 0 (the last three only where asked); else an error naming `name`."
+    if not torch.is_tensor(x) or not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor of images, got {x.dtype if torch.is_tensor(x) else type(x).__name__}")
+    if x.ndim != 4 or (shape is not None and tuple(x.shape[1:]) != tuple(shape)):
+        want = f"(B, {', '.join(map(str, shape))})" if shape is not None else "(B, C, H, W)"
+        hint = "; add the channel axis with x[:, None]" if shape is not None and tuple(x.shape[1:]) == tuple(shape)[1:] else ""
+        raise ValueError(f"{name} must have shape {want}, got {tuple(x.shape)}{hint}")
+    if finite: check_finite(x, name)
+    if limit is not None and x.numel() and x.abs().max() > limit:
+        raise ValueError(f"{name} must lie in [-1, 1] (the model range), got values from {x.min().item():g} to "
+                         f"{x.max().item():g}; map pixels 0..255 or [0, 1] with ddpm_nb.data.to_model_range")
+    return x
+
 def check_image_batch(x:torch.Tensor, # a batch of images, shape (B, C, H, W)
                       t, # steps: a scalar (one for the whole batch) or shape (B,); integers, or floats for continuous time
                       c:dict, # the model's config: `in_ch` channels, square images of side `img_size`
                      )->torch.Tensor:
-    "Check that `x` is a floating-point batch of shape (B, `c['in_ch']`, `c['img_size']`, `c['img_size']`) with one step per image; return t as a (B,) tensor on x's device (a scalar t is broadcast)."
-    if not torch.is_tensor(x) or not x.is_floating_point():
-        raise TypeError(f"x must be a floating-point tensor of images, got {x.dtype if torch.is_tensor(x) else type(x).__name__}")
-    C, S = c['in_ch'], c['img_size']
-    if x.ndim != 4 or tuple(x.shape[1:]) != (C, S, S): raise ValueError(f"x must have shape (B, {C}, {S}, {S}), got {tuple(x.shape)}")
+    "`check_images` of `x` against the model's config (B, `c['in_ch']`, `c['img_size']`, `c['img_size']`), with one step per image; return t as a (B,) tensor on x's device (a scalar t is broadcast)."
+    check_images(x, 'x', (c['in_ch'], c['img_size'], c['img_size']), finite=False)   # no NaN scan on every network call
     t = torch.as_tensor(t, device=x.device)
     if t.ndim == 0: t = t.expand(x.shape[0])
     if t.shape != (x.shape[0],): raise ValueError(f"t must be a scalar or have shape ({x.shape[0]},), got {tuple(t.shape)}")
