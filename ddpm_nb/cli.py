@@ -314,11 +314,11 @@ def model_precision(model)->str:
     return 'fp32'
 
 def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSION_MODELS`
-                sampler:str='ddpm', # one of `SAMPLERS`
+                sampler:str='ddpm', # ddpm, ddim, langevin, euler, heun (flow models), or the fast solvers dpmpp_2m, dpmpp_3m, heun_edm
                 var_type:str|None=None, # ddpm: 'beta' (the default) or 'beta_tilde'
                 steps:int=100, # sampling steps (diffusion samplers: respaced, at most the trained T; langevin: noise levels; dpmpp_*: network calls; heun_edm: grid points)
                 spacing:str|None=None, # 'uniform' (the default) or 'quadratic' (ddim also 'leading', 'trailing'); not for dpmpp_2m, dpmpp_3m, heun_edm (--grid)
-                grid:str|None=None, # dpmpp_2m, dpmpp_3m, heun_edm: one of `GRIDS` (default 'logsnr' for DPM-Solver++, 'karras' for heun_edm)
+                grid:str|None=None, # dpmpp_2m, dpmpp_3m, heun_edm: uniform, quadratic, trailing, logsnr or karras (default 'logsnr' for DPM-Solver++, 'karras' for heun_edm)
                 n:int=64, # number of samples
                 seed:int=0, # seeds x_T and every z
                 out:str='samples.png', # PNG of the samples (a grid, or a scatter for 2-D)

@@ -9,12 +9,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
-from .forward import check_int, check_real, check_choice, check_labels
+from .forward import check_int, check_real, check_choice, check_labels, progress_iter
 from .unet import ResBlock, Downsample, timestep_embedding, group_norm, check_image_batch
 from .param import PREDICTIONS, convert, GaussianMixture
 from .posterior import beta_tilde
 from .elbo import VAR_TYPES
-from .train import save_checkpoint, load_checkpoint, progress_iter, register_model, model_from_checkpoint
+from .train import save_checkpoint, load_checkpoint, register_model, model_from_checkpoint
 from .sample import sample_loop, run_sampler, call_model, respace, p_sample_step, shipped_dir
 
 # %% auto 0

@@ -9,12 +9,12 @@ from contextlib import contextmanager
 import torch
 import torch.nn as nn
 from .forward import Schedule, make_schedule, check_finite, check_t, extract, q_sample
-from .forward import check_int, check_real, check_choice
+from .forward import check_int, check_real, check_choice, progress_iter
 from .gaussians import mean_flat
 from .posterior import posterior_coefs, q_posterior_mean_var, q_posterior_mean_eps
 from .param import convert
 from .elbo import prior_kl, reverse_logvar, DECODERS, vlb_term_of
-from .train import Trainer, progress_iter, load_checkpoint
+from .train import Trainer, load_checkpoint
 from .sample import respace, sample_loop, run_sampler
 
 # %% auto 0
