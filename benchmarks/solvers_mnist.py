@@ -11,7 +11,7 @@ whose network calls (`heun_calls`) are at most 10. Every row starts from the sam
 x0-hat to [-1, 1], as every image sampler of the book does; a class-conditional checkpoint gets the labels 0, 1, 2, ...
 in turn. Scores: the confident share c_0.9 of chapter 10's judge (`judge_samples`) with its binomial standard error,
 and the Frechet distance and Inception Score of chapter 16 (`image_scores`, the judge's features) against the held-out
-digits of `get_dataset('mnist', 'test')`; the Frechet distance needs more samples than features, so it is null
+digits of `get_dataset('mnist', 'test')`, each with its bootstrap standard error (`bootstrap_se`, 200 replicates); the Frechet distance needs more samples than features, so it is null
 for a small --n (a quick check of the script, not a result). --precision bf16 runs every forward pass under
 `ddpm_nb.train.Autocast(model, 'bf16')`."""
 import argparse, datetime, hashlib, json, math, platform, re, time
@@ -21,7 +21,7 @@ from ddpm_nb.cli import load_checkpoint_or_shipped, shipped_path, DIFFUSION_MODE
 from ddpm_nb.ddim import ddim_sample
 from ddpm_nb.solvers import GRIDS, dpm_solver_sample, heun_sample, heun_calls
 from ddpm_nb.classifier import judge_samples, load_classifier
-from ddpm_nb.metrics import image_scores, MnistFeatureExtractor
+from ddpm_nb.metrics import image_scores, MnistFeatureExtractor, features_and_probs, bootstrap_se, fid_from_features, inception_score
 from ddpm_nb.data import get_dataset
 from ddpm_nb.train import Autocast
 
@@ -53,6 +53,7 @@ def main(ckpt='mnist_unet', n=1000, precision='fp32', seed=0, batch=100, only=No
     ncls = getattr(model, 'num_classes', None)
     clf, ref = load_classifier(), get_dataset('mnist', 'test')[0]
     n_feat = MnistFeatureExtractor(clf).num_features
+    f_ref = features_and_probs(ref, clf)[0]
     xT = torch.randn(n, 1, 28, 28, generator=torch.Generator().manual_seed(seed))
     y = torch.arange(n) % ncls if ncls else None
     out = []
@@ -63,9 +64,14 @@ def main(ckpt='mnist_unet', n=1000, precision='fp32', seed=0, batch=100, only=No
         wall = time.perf_counter() - t0
         c = judge_samples(x, clf)['confident_share']
         sc = image_scores(x, ref, clf, splits=min(10, n // 2)) if n > n_feat else dict(fd=None, is_mean=None)
+        fd_se = is_se = None
+        if sc['fd'] is not None:                                        # bootstrap SEs (chapter 16), 200 replicates, seed 0
+            f_x, p_x = features_and_probs(x, clf)
+            fd_se = bootstrap_se(fid_from_features, f_ref, f_x)
+            is_se = bootstrap_se(lambda p: inception_score(p, min(10, n // 2))[0], p_x)
         out.append(dict(sampler=name, grid=grid, calls=calls, n=n, c09=c, c09_se=math.sqrt(c * (1 - c) / n), fd=sc['fd'],
-                        is_mean=sc['is_mean'], wall_s=wall))
-        fd = 'n/a (n <= features)' if sc['fd'] is None else f"{sc['fd']:.2f}"
+                        fd_se=fd_se, is_mean=sc['is_mean'], is_se=is_se, wall_s=wall))
+        fd = 'n/a (n <= features)' if sc['fd'] is None else f"{sc['fd']:.2f} +- {fd_se:.2f}"
         print(f"{name:9s} {grid:9s} {calls:3d} calls: c_0.9 = {c:.3f} +- {out[-1]['c09_se']:.3f}, FD = {fd}  ({wall:.0f} s)", flush=True)
     return dict(date=datetime.date.today().isoformat(), torch=torch.__version__, python=platform.python_version(),
                 model=str(ckpt), model_sha256=sha, precision=precision, device=str(device), threads=threads, seed=seed,

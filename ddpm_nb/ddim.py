@@ -9,10 +9,10 @@ import torch
 import torch.nn as nn
 from .forward import Schedule, make_schedule, extract, check_finite, check_T, check_t, check_int, check_real, check_choice
 from .param import PREDICTIONS, convert
-from .sample import timestep_subsequence, call_model, sample_loop, run_sampler
+from .sample import SPACINGS, timestep_subsequence, call_model, sample_loop, run_sampler
 
 # %% auto 0
-__all__ = ['SPACINGS', 'ddim_sigma', 'ddim_step', 'ddim_timesteps', 'ddim_sample', 'ddim_encode', 'slerp']
+__all__ = ['DDIM_SPACINGS', 'ddim_sigma', 'ddim_step', 'ddim_timesteps', 'ddim_sample', 'ddim_encode', 'slerp']
 
 # %% ../nbs/12_ddim.ipynb
 def _alpha_bars(sched_or_alpha_bars)->torch.Tensor:
@@ -72,15 +72,15 @@ def ddim_step(pred:torch.Tensor, # model output at (x_t, t), read as `kind`, sha
     return x_prev, x0
 
 # %% ../nbs/12_ddim.ipynb
-SPACINGS = ('uniform', 'quadratic', 'leading', 'trailing')
+DDIM_SPACINGS = SPACINGS + ('leading', 'trailing')   # chapter 9's two spacings, and two conventions of released code
 
 def ddim_timesteps(T:int, # steps of the trained process
                    steps:int, # how many to sample on, 1..T
-                   spacing:str='uniform', # one of `SPACINGS`: 'uniform', 'quadratic', 'leading', 'trailing'
+                   spacing:str='uniform', # one of `DDIM_SPACINGS`: 'uniform', 'quadratic', 'leading', 'trailing'
                   )->torch.Tensor:
     "The DECREASING trained steps $\\tau_S>\\dots>\\tau_1$ (int64, length `steps`) a DDIM sampler visits; the jump after $\\tau_1$ goes to 0."
     T = check_T(T)
-    check_choice(spacing, SPACINGS, 'spacing')
+    check_choice(spacing, DDIM_SPACINGS, 'spacing')
     S = check_int(steps, 'steps', 1, T)
     if spacing in ('uniform', 'quadratic'): ts = timestep_subsequence(T, S, spacing)
     elif spacing == 'leading': ts = 1 + torch.arange(S, dtype=torch.long) * (T // S)
@@ -95,7 +95,7 @@ def ddim_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
                 kind:str='eps', # what the model predicts: one of `PREDICTIONS`
                 eta:float=0.0, # 0: deterministic DDIM; 1: DDPM with beta-tilde; see `ddim_sigma`
                 steps:int|None=None, # number of steps S (None: all T)
-                spacing:str='uniform', # one of `SPACINGS`
+                spacing:str='uniform', # one of `DDIM_SPACINGS`
                 x_T:torch.Tensor|None=None, # starting noise (default: drawn from `generator`)
                 y:torch.Tensor|None=None, # class labels for a conditional model
                 generator:torch.Generator|None=None, # CPU source of all randomness: x_T, then one z per step but the last
@@ -125,7 +125,7 @@ def ddim_encode(model, # callable (x_t, t) or (x_t, t, y) -> prediction; t holds
                 sched:Schedule|None=None, # the schedule the model was trained with (default: linear, T=1000)
                 kind:str='eps', # what the model predicts: one of `PREDICTIONS`
                 steps:int|None=None, # number of jumps S (None: all T)
-                spacing:str='uniform', # one of `SPACINGS`; decode with the same
+                spacing:str='uniform', # one of `DDIM_SPACINGS`; decode with the same
                 y:torch.Tensor|None=None, # class labels for a conditional model
                 device=None, # where to run (default: the model's device)
                 progress:bool=True, # show a progress bar

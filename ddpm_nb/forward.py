@@ -11,29 +11,10 @@ import torch
 from fastcore.script import call_parse
 
 # %% auto 0
-__all__ = ['SCHEDULES', 'check_T', 'check_finite', 'check_int', 'check_real', 'check_choice', 'check_labels', 'progress_iter',
+__all__ = ['SCHEDULES', 'check_int', 'check_real', 'check_choice', 'check_labels', 'check_T', 'check_finite', 'progress_iter',
            'check_betas', 'linear_betas', 'cosine_alpha_bar', 'cosine_betas', 'sigmoid_betas', 'Schedule',
            'rescale_zero_terminal_snr', 'make_schedule', 'plot_schedules', 'check_t', 'extract', 'randn_like', 'q_step',
            'q_mean_var', 'q_sample', 'mnist_5000', 'mnist_digits', 'q_sample_steps', 'forward_demo', 'forward_demo_cli']
-
-# %% ../nbs/01_forward.ipynb
-def check_T(T:int, # number of diffusion steps
-           )->int:
-    "Return `T` as an `int` if it is an integer >= 1, else raise a `ValueError` naming it."
-    if isinstance(T, bool) or not isinstance(T, numbers.Integral) or T < 1:
-        raise ValueError(f"T (the number of diffusion steps) must be an integer >= 1, got {T!r}")
-    return int(T)
-
-# %% ../nbs/01_forward.ipynb
-def check_finite(x:torch.Tensor, # tensor to check
-                 name:str='input', # its name, for the error message
-                )->torch.Tensor:
-    "Return `x` if every entry is finite, else raise a `ValueError` naming `name`."
-    if not torch.is_tensor(x): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
-        n = int((~torch.isfinite(x)).sum())
-        raise ValueError(f"{name} has {n} non-finite value(s) (NaN or inf)")
-    return x
 
 # %% ../nbs/01_forward.ipynb
 def _range_text(lo, hi, lo_open:bool=False, hi_open:bool=False)->str:
@@ -95,6 +76,23 @@ def check_labels(y, # class labels: a sequence or an integer tensor of shape (n,
     if n and (t.min() < 0 or t.max() >= num_classes):
         raise ValueError(f"{name} must lie in [0, {num_classes - 1}], got values from {int(t.min())} to {int(t.max())}")
     return t.long()
+
+# %% ../nbs/01_forward.ipynb
+def check_T(T:int, # number of diffusion steps
+           )->int:
+    "Return `T` as an `int` if it is an integer >= 1, else raise an error naming it (`check_int`)."
+    return check_int(T, 'T (the number of diffusion steps)', 1)
+
+# %% ../nbs/01_forward.ipynb
+def check_finite(x:torch.Tensor, # tensor to check
+                 name:str='input', # its name, for the error message
+                )->torch.Tensor:
+    "Return `x` if every entry is finite, else raise a `ValueError` naming `name`."
+    if not torch.is_tensor(x): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        n = int((~torch.isfinite(x)).sum())
+        raise ValueError(f"{name} has {n} non-finite value(s) (NaN or inf)")
+    return x
 
 # %% ../nbs/01_forward.ipynb
 def progress_iter(it, # any iterable

@@ -16,7 +16,8 @@ from .param import PREDICTIONS, convert
 from .posterior import q_posterior_mean_var, beta_tilde
 from .elbo import VAR_TYPES
 from .data import show_images
-from .train import load_checkpoint, model_from_checkpoint, progress_iter
+from .forward import progress_iter
+from .train import load_checkpoint, model_from_checkpoint
 
 # %% auto 0
 __all__ = ['SPACINGS', 'timestep_subsequence', 'respace', 'p_sample_step', 'call_model', 'sampling_context', 'sample_loop',

@@ -21,9 +21,9 @@ from .data import make_loader, get_dataset
 from .unet import UNet, MLPDenoiser
 
 # %% auto 0
-__all__ = ['TARGETS', 'WEIGHTINGS', 'MODELS', 'check_name', 'PRECISIONS', 'LR_SCHEDULES', 'COLAB_SIZE', 'TINY_SIZE',
-           'regression_target', 'min_snr_weight', 'diffusion_loss', 'register_model', 'build_model', 'cpu_has_bf16',
-           'pick_device', 'pick_precision', 'autocast_ctx', 'Autocast', 'lr_factor', 'ema_decay_at', 'ema_avg_fn',
+__all__ = ['TARGETS', 'WEIGHTINGS', 'MODELS', 'PRECISIONS', 'LR_SCHEDULES', 'COLAB_SIZE', 'TINY_SIZE', 'regression_target',
+           'min_snr_weight', 'diffusion_loss', 'register_model', 'build_model', 'cpu_has_bf16', 'pick_device',
+           'pick_precision', 'autocast_ctx', 'Autocast', 'lr_factor', 'ema_decay_at', 'ema_avg_fn',
            'TrainingInterrupted', 'Trainer', 'plot_loss', 'save_checkpoint', 'file_sha256', 'load_checkpoint',
            'tiny_mode', 'colab_size', 'colab_digits', 'colab_trainer', 'colab_fit', 'heldout_loss',
            'model_from_checkpoint']
@@ -115,9 +115,6 @@ def _arch(model)->str:
         if isinstance(model, c): return k
     raise TypeError(f"Trainer stores the architecture in its checkpoints and knows {list(MODELS)} "
                     f"({', '.join(c.__name__ for c in MODELS.values())}); got a {type(model).__name__}")
-
-
-check_name = check_choice  # transitional: chapters 10-19 move to ddpm_nb.forward.check_choice
 
 # %% ../nbs/08_train.ipynb
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
