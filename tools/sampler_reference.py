@@ -62,17 +62,22 @@ def draws()->dict:
     return {k: v.detach().contiguous().cpu() for k, v in out.items()}
 
 
+def write_or_compare(got:dict, ref_path:Path, write:bool, what:str='draws', metadata:dict|None=None):
+    "Store `got` in `ref_path` (with `write`), or compare it with what is stored there and exit 1 on any difference."
+    if write:
+        ref_path.parent.mkdir(parents=True, exist_ok=True); save_file(got, str(ref_path), metadata=metadata)
+        print(f"wrote {len(got)} {what} to {ref_path}"); return
+    ref = load_file(str(ref_path))
+    bad = sorted(set(ref) ^ set(got)) + [k for k in ref if k in got and not torch.equal(ref[k], got[k])]
+    for k in bad: print('differs:', k)
+    print(f"{len(ref) - len(bad)} of {len(ref)} {what} bit-identical")
+    sys.exit(1 if bad else 0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0]); ap.add_argument('--write', action='store_true')
     a = ap.parse_args()
-    got = draws()
-    if a.write:
-        REF.parent.mkdir(parents=True, exist_ok=True); save_file(got, str(REF)); print(f"wrote {len(got)} draws to {REF}"); return
-    ref = load_file(str(REF))
-    bad = sorted(set(ref) ^ set(got)) + [k for k in ref if k in got and not torch.equal(ref[k], got[k])]
-    for k in bad: print('differs:', k)
-    print(f"{len(ref) - len(bad)} of {len(ref)} draws bit-identical")
-    sys.exit(1 if bad else 0)
+    write_or_compare(draws(), REF, a.write)
 
 
 if __name__ == '__main__':

@@ -12,7 +12,8 @@ import argparse, sys
 from pathlib import Path
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file, load_file
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sampler_reference import write_or_compare     # the one store-or-compare of both reference tools
 
 REF = Path(__file__).resolve().parents[1] / 'tests' / 'data' / 'solver_reference.safetensors'
 MODELS = ('moons_mlp', 'mixture_mlp', 'mnist_unet', 'mnist_cond', 'mnist_noisy_classifier')
@@ -86,15 +87,7 @@ def main():
             print("The reference was drawn from other weights: with solver code known to be good, re-draw it with "
                   "`python tools/solver_reference.py --write`.")
             sys.exit(2)
-    got = draws()
-    if a.write:
-        REF.parent.mkdir(parents=True, exist_ok=True); save_file(got, str(REF), metadata=shipped_sha256s())
-        print(f"wrote {len(got)} draws to {REF}"); return
-    ref = load_file(str(REF))
-    bad = sorted(set(ref) ^ set(got)) + [k for k in ref if k in got and not torch.equal(ref[k], got[k])]
-    for k in bad: print('differs:', k)
-    print(f"{len(ref) - len(bad)} of {len(ref)} solver draws bit-identical")
-    sys.exit(1 if bad else 0)
+    write_or_compare(draws(), REF, a.write, 'solver draws', shipped_sha256s())
 
 
 if __name__ == '__main__':
