@@ -22,7 +22,7 @@ from .score import langevin_sample
 from .ddim import ddim_sample, ddim_timesteps
 from .flow import flow_sample, flow_grid, velocity_from_eps, TIME_SCALE
 from .improved import improved_sample
-from .solvers import GRIDS, solver_timesteps, dpm_solver_sample, heun_sample, heun_calls
+from .solvers import GRIDS, EDM_SIGMA_MAX, solver_timesteps, dpm_solver_sample, heun_sample, heun_calls
 from .guidance import load_noisy_classifier, NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256, guided_ddpm_sample, ClassifierGuidedEps, CFGModel
 
 
@@ -260,7 +260,7 @@ def _refuse_foreign_flags(sampler:str, given:dict):
 
 def _visited_steps(sampler:str, sched:Schedule, steps:int, spacing:str, grid:str|None=None)->list:
     "The model-time label of each x_0 estimate a sampler returns, first step first."
-    if sampler in SOLVERS: return solver_timesteps(sched, steps, grid, 80.0 if sampler == 'heun_edm' else None).tolist()
+    if sampler in SOLVERS: return solver_timesteps(sched, steps, grid, EDM_SIGMA_MAX if sampler == 'heun_edm' else None).tolist()
     if sampler == 'ddpm': return respace(sched, steps, spacing)[1].flip(0)[:-1].tolist()
     if sampler == 'langevin': return timestep_subsequence(sched.T, steps, spacing).flip(0).tolist()
     if sampler == 'ddim': return ddim_timesteps(sched.T, steps, spacing).tolist()

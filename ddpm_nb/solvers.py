@@ -13,7 +13,8 @@ from .sample import call_model, sample_loop, run_sampler
 from .ddim import ddim_timesteps
 
 # %% auto 0
-__all__ = ['GRIDS', 'solver_timesteps', 'dpmpp_step', 'predict_x0', 'dpm_solver_sample', 'heun_step', 'heun_sample', 'heun_calls']
+__all__ = ['GRIDS', 'EDM_SIGMA_MAX', 'solver_timesteps', 'dpmpp_step', 'predict_x0', 'dpm_solver_sample', 'heun_step',
+           'heun_sample', 'heun_calls']
 
 # %% ../nbs/15_solvers.ipynb
 GRIDS = ('uniform', 'quadratic', 'trailing', 'logsnr', 'karras')
@@ -165,6 +166,8 @@ def heun_step(denoise, # callable (x, t) -> x0-hat at trained step t (one networ
     return (a_t / a_s).to(x) * x + (a_t * (s_t / a_t - s_s / a_s)).to(x) * (eps_s + eps_t) / 2
 
 # %% ../nbs/15_solvers.ipynb
+EDM_SIGMA_MAX = 80.0   # Karras et al.'s (2022) sigma_max: the default cap of the Heun sampler's grid
+
 def _churn_target(sched:Schedule, s:int, gamma:float)->int:
     "The trained step whose sigma-bar is the smallest at or above (1 + gamma) sigma-bar_s (at most the last step with alpha_bar > 0)."
     top = sched.T - int(sched.alpha_bars[-1] == 0)
@@ -183,7 +186,7 @@ def heun_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
                 clip_x0:bool=True, # clamp each x0-hat to [-1, 1] (images); False for unbounded data
                 device=None, # where to sample (default: the model's device)
                 progress:bool=True, # show a progress bar over the steps
-                sigma_max:float|None=80.0, # Karras et al.'s sigma_max: the grid is spaced below it, and steps from above it are Euler steps
+                sigma_max:float|None=EDM_SIGMA_MAX, # Karras et al.'s sigma_max: the grid is spaced below it, and steps from above it are Euler steps
                 churn:float=0.0, # S_churn: total noise added back (0: the deterministic ODE sampler)
                 churn_tmin:float=0.0, # churn only where sigma-bar lies in [churn_tmin, churn_tmax]
                 churn_tmax:float=math.inf, # (Karras et al.'s S_tmin, S_tmax)
@@ -210,7 +213,7 @@ def heun_sample(model, # callable (x_t, t) or (x_t, t, y) -> prediction of shape
 def heun_calls(sched:Schedule, # the schedule
                steps:int, # grid points S
                grid:str='karras', # one of `GRIDS`
-               sigma_max:float|None=80.0, # as in `heun_sample`
+               sigma_max:float|None=EDM_SIGMA_MAX, # as in `heun_sample`
               )->int:
     "Network calls of a churn-free `heun_sample` run: one per grid point, plus one per corrected step."
     ts = solver_timesteps(sched, steps, grid, sigma_max).tolist()
