@@ -34,6 +34,8 @@ ROWS = {
     'cfg_0':         dict(kind='sample', model='mnist_cond', sampler='ddim', steps=50, eta=0.0, cfg=0.0),
     'cfg_2':         dict(kind='sample', model='mnist_cond', sampler='ddim', steps=50, eta=0.0, cfg=2.0),
     'clf_2':         dict(kind='sample', model='mnist_unet', sampler='ddim', steps=50, eta=0.0, classifier=2.0),
+    'dpmpp_3m_10':   dict(kind='sample', model='mnist_unet', sampler='dpmpp_3m', steps=10, grid='trailing'),
+    'dpmpp_2m_pc_10': dict(kind='sample', model='mnist_unet', sampler='dpmpp_2m', steps=10, grid='trailing', corrector=True),
     'nll_beta':      dict(kind='nll', model='mnist_unet', var_type='beta'),
     'nll_beta_tilde': dict(kind='nll', model='mnist_unet', var_type='beta_tilde'),
     'nll_learned':   dict(kind='nll', model='mnist_hybrid', var_type='learned'),
@@ -90,6 +92,10 @@ def draw(spec, n, batch=250, seed=0):
         elif spec['sampler'] == 'improved':
             from ddpm_nb.improved import improved_sample
             x = improved_sample(model, (b, 1, 28, 28), sched, steps=spec['steps'], generator=g, progress=False)
+        elif spec['sampler'].startswith('dpmpp_'):
+            from ddpm_nb.solvers import dpm_solver_sample
+            x = dpm_solver_sample(model, (b, 1, 28, 28), sched, kind, steps=spec['steps'], order=int(spec['sampler'][6]),
+                                  grid=spec['grid'], corrector=spec.get('corrector', False), generator=g, progress=False)
         elif spec['sampler'] == 'euler':
             from ddpm_nb.flow import flow_sample
             x = flow_sample(model, (b, 1, 28, 28), 'euler', spec['steps'], generator=g, progress=False)

@@ -34,6 +34,8 @@ def main(threads=1, repeats=7):
     hc = heun_calls(sched, STEPS, 'karras')
     runs = {'ddim': (lambda: ddim_sample(zero, x_T=x, sched=sched, steps=STEPS, progress=False), STEPS),
             **{f'dpmpp_{o}m': (lambda o=o: dpm_solver_sample(zero, x_T=x, sched=sched, steps=STEPS, order=o, progress=False), STEPS) for o in (1, 2, 3)},
+            **{f'dpmpp_{o}m_pc': (lambda o=o: dpm_solver_sample(zero, x_T=x, sched=sched, steps=STEPS, order=o, corrector=True, progress=False), STEPS)
+               for o in (1, 2, 3)},
             'heun_edm': (lambda: heun_sample(zero, x_T=x, sched=sched, steps=STEPS, progress=False), hc),
             'heun_edm_churn': (lambda: heun_sample(zero, x_T=x, sched=sched, steps=STEPS, churn=10., generator=torch.Generator().manual_seed(0), progress=False), hc)}
     rows = {}

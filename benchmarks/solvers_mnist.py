@@ -6,7 +6,7 @@
                                                        [--json benchmarks/results/solvers_mnist.json] [--only REGEX]
 
 Rows: DDIM (eta 0, uniform spacing) at 50 and at 10 calls; DPM-Solver++ 2M and 3M (`dpm_solver_sample`) on every grid of
-`GRIDS` at 10 calls; Heun on the EDM ODE (`heun_sample`, no churn) on the karras and logsnr grids with the most grid points
+`GRIDS` at 10 calls, without and with the corrector (`corrector=True`, rows dpmpp_2m_pc and dpmpp_3m_pc); Heun on the EDM ODE (`heun_sample`, no churn) on the karras and logsnr grids with the most grid points
 whose network calls (`heun_calls`) are at most 10. Every row starts from the same n noise images (seed 0) and clips
 x0-hat to [-1, 1], as every image sampler of the book does; a class-conditional checkpoint gets the labels 0, 1, 2, ...
 in turn. Scores: the confident share c_0.9 of chapter 10's judge (`judge_samples`) with its binomial standard error,
@@ -34,9 +34,10 @@ def rows_spec(model, sched, kind, y=None):
     ddim = lambda S: (lambda x, yy: ddim_sample(model, x_T=x, y=yy, steps=S, **kw))
     rows = [('ddim', 'uniform', 50, ddim(50)), ('ddim', 'uniform', CALLS, ddim(CALLS))]
     for order in (2, 3):
-        for g in GRIDS:
-            rows.append((f'dpmpp_{order}m', g, CALLS, lambda x, yy, g=g, o=order: dpm_solver_sample(
-                model, x_T=x, y=yy, steps=CALLS, order=o, grid=g, **kw)))
+        for corr in (False, True):
+            for g in GRIDS:
+                rows.append((f'dpmpp_{order}m' + ('_pc' if corr else ''), g, CALLS, lambda x, yy, g=g, o=order, c=corr: dpm_solver_sample(
+                    model, x_T=x, y=yy, steps=CALLS, order=o, grid=g, corrector=c, **kw)))
     for g in ('karras', 'logsnr'):
         S = max(s for s in range(1, CALLS + 1) if heun_calls(sched, s, g) <= CALLS)
         rows.append(('heun_edm', g, heun_calls(sched, S, g), lambda x, yy, g=g, S=S: heun_sample(

@@ -244,6 +244,7 @@ SOLVERS = ('dpmpp_2m', 'dpmpp_3m', 'heun_edm')   # chapter 15: on `solver_timest
 _SAMPLER_FN = {'ddpm': ddpm_sample, 'ddim': ddim_sample, 'langevin': langevin_sample, 'euler': flow_sample,
                'heun': flow_sample, 'dpmpp_2m': dpm_solver_sample, 'dpmpp_3m': dpm_solver_sample, 'heun_edm': heun_sample}
 _OWN_FLAGS = dict(var_type=('ddpm',), eta=('ddim',), n_steps_each=('langevin',), step_ratio=('langevin',), grid=SOLVERS,
+                  corrector=('dpmpp_2m', 'dpmpp_3m'),
                   spacing=tuple(s for s in SAMPLERS if s not in SOLVERS))     # flags that belong to some samplers only
 
 def _sampler(name:str):
@@ -336,11 +337,12 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSI
                 cfg:float=0.0, # classifier-free guidance weight w (chapter 18; needs a conditional model and a label)
                 classifier_scale:float=0.0, # classifier guidance scale s with the shipped noisy MNIST classifier (chapter 18; needs a label)
                 precision:str='fp32', # 'auto' (bf16 where the CPU or GPU has it), 'fp32', 'bf16', 'fp16' (GPU): the network's forward passes
+                corrector:bool=False, # dpmpp_2m, dpmpp_3m: correct each step with the next step's call (chapter 15): one order more, no extra call
                )->dict:
     "Load a model, draw `n` seeded samples with any sampler of the family (guided or not) and write the PNG(s); returns the samples and the paths written."
     fn = _sampler(sampler)
     _refuse_foreign_flags(sampler, dict(var_type=var_type, eta=eta, n_steps_each=n_steps_each, step_ratio=step_ratio,
-                                        spacing=spacing, grid=grid))
+                                        spacing=spacing, grid=grid, corrector=corrector or None))
     var_type = 'beta' if var_type is None else var_type
     eta, n_steps_each = 0.0 if eta is None else eta, 2 if n_steps_each is None else n_steps_each
     step_ratio, spacing = 0.5 if step_ratio is None else step_ratio, 'uniform' if spacing is None else spacing
@@ -370,9 +372,9 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSI
         how = 'flow matching' if is_flow else 'DDPM eps-model as a velocity field'
     elif sampler in SOLVERS:                                                   # chapter 15: grids instead of spacings
         del common['spacing']
-        opts = dict(grid=grid) if sampler == 'heun_edm' else dict(grid=grid, order=int(sampler[6]))
+        opts = dict(grid=grid) if sampler == 'heun_edm' else dict(grid=grid, order=int(sampler[6]), corrector=bool(corrector))
         x, x0s = fn(model, shape, sched, kind, **common, **opts)
-        how = f"grid {grid}" + (f", {heun_calls(sched, steps, grid)} network calls" if sampler == 'heun_edm' else '')
+        how = f"grid {grid}" + (f", {heun_calls(sched, steps, grid)} network calls" if sampler == 'heun_edm' else '') + (' + corrector' if corrector else '')
     else:
         opts, how = {'ddpm': (dict(var_type=var_type), var_type), 'ddim': (dict(eta=float(eta)), f'eta={eta}'),
                      'langevin': (dict(n_steps_each=n_steps_each, step_ratio=step_ratio), f'K={n_steps_each}, r={step_ratio}')}[sampler]

@@ -78,3 +78,25 @@ def test_solver_samples_are_seeded(tmp_path):
     kw = dict(ckpt='moons_mlp', sampler='dpmpp_3m', steps=5, n=32, progress=False, out=str(tmp_path / 'a.png'))
     a, b, c = sample_main(seed=3, **kw), sample_main(seed=3, **kw), sample_main(seed=4, **kw)
     assert torch.equal(a['samples'], b['samples']) and not torch.equal(a['samples'], c['samples'])
+
+
+@pytest.mark.parametrize('sampler', ('dpmpp_2m', 'dpmpp_3m'))
+def test_corrector_flag(sampler, tmp_path):
+    "--corrector gives what `dpm_solver_sample(..., corrector=True)` gives from the same seed, and not the plain solver's samples."
+    from ddpm_nb.cli import load_pretrained
+    from ddpm_nb.solvers import dpm_solver_sample
+    kw = dict(ckpt='moons_mlp', sampler=sampler, steps=6, n=64, seed=2, grid='trailing', progress=False, out=str(tmp_path / 'a.png'))
+    pc, plain = sample_main(corrector=True, **kw)['samples'], sample_main(**kw)['samples']
+    model, sched, kind = load_pretrained('moons_mlp')
+    want = dpm_solver_sample(model, (64, 2), sched, kind, steps=6, order=int(sampler[6]), grid='trailing', corrector=True,
+                             generator=torch.Generator().manual_seed(2), clip_x0=False, progress=False)
+    assert torch.equal(pc, want) and torch.isfinite(pc).all()
+    assert (pc - plain).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize('sampler', ('ddpm', 'ddim', 'heun_edm'))
+def test_corrector_refused_elsewhere(sampler):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as e:
+        sample_cli(['--sampler', sampler, '--corrector', '--n', '2', '--out', os.devnull])
+    assert f"--corrector is an option of the samplers ['dpmpp_2m', 'dpmpp_3m'], not of {sampler!r}" in str(e.value.code)

@@ -2,7 +2,7 @@
 """Draw a fixed set of samples with chapter 15's solvers and store them (or compare with the stored ones).
 
 Same seeds, same samples: `dpm_solver_sample` (orders 1, 2, 3 on the logsnr, karras and uniform grids, 10 steps) and
-`heun_sample` (with and without churn) on the shipped 2-D models (64 points) and on 4 MNIST images of `mnist_unet` and
+`heun_sample` (with and without churn), and `dpm_solver_sample(..., corrector=True)` on the trailing grid, on the shipped 2-D models (64 points) and on 4 MNIST images of `mnist_unet` and
 `mnist_cond` (with labels, and under chapter 18's `CFGModel` at w = 2; `mnist_unet` also under `ClassifierGuidedEps`),
 float32, one thread. The reference file also records the SHA-256 of every shipped file it used: when a shipped model
 is retrained its draws change, and the comparison stops with a message asking to re-draw the reference.
@@ -55,6 +55,9 @@ def draws()->dict:
                                                        generator=g(126 + j), **kw)
         xT = torch.randn(64, 2, generator=g(128 + j))
         out[f'{name}/dpmpp_2m_xT'] = dpm_solver_sample(m, x_T=xT, sched=sc, steps=5, clip_x0=False, progress=False)
+        for o in ORDERS:                                              # with the corrector
+            out[f'{name}/dpmpp_{o}m_pc_trailing'] = dpm_solver_sample(m, steps=10, order=o, grid='trailing', corrector=True,
+                                                                      generator=g(130 + 10 * j + o), **kw)
     img, y = (4, 1, 28, 28), torch.tensor([0, 3, 7, 9])
     m, sc, k = load_pretrained('mnist_unet')
     _solver_draws(out, 'mnist_unet', m, sc, img, 200)
@@ -62,6 +65,7 @@ def draws()->dict:
     cg = ClassifierGuidedEps(m, clf, y, 2.0, sc, k)
     out['mnist_unet/classifier2_dpmpp_2m'] = dpm_solver_sample(cg, img, sc, steps=10, generator=g(210), progress=False)
     out['mnist_unet/classifier2_heun'] = heun_sample(cg, img, sc, steps=5, generator=g(211), progress=False)
+    out['mnist_unet/dpmpp_2m_pc_trailing'] = dpm_solver_sample(m, img, sc, steps=10, grid='trailing', corrector=True, generator=g(212), progress=False)
     mc, scc, kc = load_pretrained('mnist_cond')
     _solver_draws(out, 'mnist_cond/label', mc, scc, img, 300, y=y)
     _solver_draws(out, 'mnist_cond/cfg2', CFGModel(mc, y, 2.0), scc, img, 400)
