@@ -116,7 +116,7 @@ def draw(spec, n, batch=250, seed=0):
 
 def run_row(name, n, threads):
     from ddpm_nb.data import get_dataset, show_images
-    from ddpm_nb.metrics import image_scores, features_and_probs, bootstrap_se, fid_from_features, inception_score
+    from ddpm_nb.metrics import image_scores, features_and_probs, score_se
     from ddpm_nb.classifier import load_classifier, judge_samples
     spec = dict(ROWS[name])
     x_te, _ = get_dataset('mnist', 'test', seed=0)
@@ -141,8 +141,7 @@ def run_row(name, n, threads):
     rec.update(image_scores(x, x_te, judge))
     f_x, p_x = features_and_probs(x, judge)
     f_ref = features_and_probs(x_te, judge)[0]
-    rec['fd_se'] = bootstrap_se(fid_from_features, f_ref, f_x)                       # 200 replicates, seed 0
-    rec['is_se'] = bootstrap_se(lambda p: inception_score(p, 10)[0], p_x)
+    rec['fd_se'], rec['is_se'] = score_se(f_ref, f_x, p_x)                         # 200 replicates, seed 0
     j = judge_samples(x, judge)
     rec.update(class_balance=j['class_balance'], counts=j['counts'].tolist())
     if labels is not None: rec['accuracy'] = (j['probs'].argmax(1) == labels).float().mean().item()

@@ -21,7 +21,7 @@ from ddpm_nb.cli import load_checkpoint_or_shipped, shipped_path, DIFFUSION_MODE
 from ddpm_nb.ddim import ddim_sample
 from ddpm_nb.solvers import GRIDS, dpm_solver_sample, heun_sample, heun_calls
 from ddpm_nb.classifier import judge_samples, load_classifier
-from ddpm_nb.metrics import image_scores, MnistFeatureExtractor, features_and_probs, bootstrap_se, fid_from_features, inception_score
+from ddpm_nb.metrics import image_scores, MnistFeatureExtractor, features_and_probs, score_se
 from ddpm_nb.data import get_dataset
 from ddpm_nb.train import Autocast
 
@@ -68,8 +68,7 @@ def main(ckpt='mnist_unet', n=1000, precision='fp32', seed=0, batch=100, only=No
         fd_se = is_se = None
         if sc['fd'] is not None:                                        # bootstrap SEs (chapter 16), 200 replicates, seed 0
             f_x, p_x = features_and_probs(x, clf)
-            fd_se = bootstrap_se(fid_from_features, f_ref, f_x)
-            is_se = bootstrap_se(lambda p: inception_score(p, min(10, n // 2))[0], p_x)
+            fd_se, is_se = score_se(f_ref, f_x, p_x, splits=min(10, n // 2))
         out.append(dict(sampler=name, grid=grid, calls=calls, n=n, c09=c, c09_se=math.sqrt(c * (1 - c) / n), fd=sc['fd'],
                         fd_se=fd_se, is_mean=sc['is_mean'], is_se=is_se, wall_s=wall))
         fd = 'n/a (n <= features)' if sc['fd'] is None else f"{sc['fd']:.2f} +- {fd_se:.2f}"

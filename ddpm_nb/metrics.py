@@ -13,7 +13,8 @@ from .classifier import MnistCNN, IMAGE_SHAPE, LIMIT, load_classifier, confident
 
 # %% auto 0
 __all__ = ['features_and_probs', 'MnistFeatureExtractor', 'gaussian_stats', 'frechet_distance', 'fid_from_features',
-           'inception_score', 'image_scores', 'bootstrap_se', 'mmd_rbf', 'mixture_nll', 'nearest_train_distance']
+           'inception_score', 'image_scores', 'bootstrap_se', 'score_se', 'mmd_rbf', 'mixture_nll',
+           'nearest_train_distance']
 
 # %% ../nbs/16_metrics.ipynb
 @torch.no_grad()
@@ -186,6 +187,17 @@ def bootstrap_se(stat, # callable(*sets) -> a number or a 1-D tensor of numbers:
     se = vals.std(0)
     return se.item() if se.ndim == 0 else se
 
+
+# %% ../nbs/16_metrics.ipynb
+def score_se(f_ref:torch.Tensor, # features of the reference images (n_ref, D)
+             f_x:torch.Tensor, # features of the scored images (n, D)
+             p_x:torch.Tensor, # class probabilities of the scored images (n, K)
+             splits:int=10, # the Inception Score's splits
+             n_boot:int=200, # bootstrap replicates
+            )->tuple[float, float]:
+    "Bootstrap standard errors of the FD of `f_x` against `f_ref` and of the Inception Score of `p_x`: the two numbers every table of scores reports beside FD and IS."
+    return (bootstrap_se(fid_from_features, f_ref, f_x, n_boot=n_boot),
+            bootstrap_se(lambda p: inception_score(p, splits)[0], p_x, n_boot=n_boot))
 
 # %% ../nbs/16_metrics.ipynb
 def mmd_rbf(x:torch.Tensor, # sample from P, (n, D), n >= 2

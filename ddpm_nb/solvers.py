@@ -177,8 +177,8 @@ def dpmpp_correct(x:torch.Tensor, # the state x_s the last step started from, sh
     c = [a_t - s_t * a_s / s_s]                                 # c_1, as in `dpmpp_step`
     out = (s_t / s_s).to(x) * x + c[0].to(x) * x0s[-1]
     if not torch.isfinite(l_s): return out                      # lambda_s = -inf (zero terminal SNR): the first-order step
-    keep = [i for i, u in enumerate(ts) if torch.isfinite(_ab(sched, u)[2])]
-    lams, ys = [_ab(sched, ts[i])[2] for i in keep] + [l_t], [x0s[i] for i in keep] + [x0_t]
+    nodes = [(lam, y) for lam, y in zip((_ab(sched, u)[2] for u in ts), x0s) if torch.isfinite(lam)] + [(l_t, x0_t)]
+    lams, ys = zip(*nodes)                                      # the finite nodes, then the new prediction at t
     W, h = taylor_weights(lams, l_s), l_t - l_s
     for j in range(1, len(ys)):                                 # c_{j+1} = alpha_t h^j / j! - c_j
         c.append(a_t * h**j / math.factorial(j) - c[-1])
