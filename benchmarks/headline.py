@@ -7,7 +7,8 @@
 Every sampling row draws --n images with seed 0 (labels 0..9 in turn for the guided rows) and scores them against the
 1,000 held-out digits with `ddpm_nb.metrics.image_scores` (FD and IS by torchmetrics on the book's classifier, and the
 confident share), with bootstrap standard errors of the FD and IS (`ddpm_nb.metrics.bootstrap_se`, 200 replicates of
-the features, seed 0); guided rows also report the share the independent classifier assigns to the requested digit.
+the features, seed 0); the autoguided row (`ag_2`, chapter 18) guides `mnist_unet` away from `mnist_unet_early`; rows
+guided towards a class also report the share the independent classifier assigns to the requested digit.
 Likelihood rows compute `ddpm_nb.improved.nll_bpd` on the 1,000 held-out digits (50 stratified terms per digit, an
 unbiased estimate of the negative ELBO, with its standard error). Each row records its settings, wall time, threads,
 machine and date, and a digest of the tensors of every shipped file it used (model, judge, noisy classifier), so a row
@@ -34,6 +35,7 @@ ROWS = {
     'cfg_0':         dict(kind='sample', model='mnist_cond', sampler='ddim', steps=50, eta=0.0, cfg=0.0),
     'cfg_2':         dict(kind='sample', model='mnist_cond', sampler='ddim', steps=50, eta=0.0, cfg=2.0),
     'clf_2':         dict(kind='sample', model='mnist_unet', sampler='ddim', steps=50, eta=0.0, classifier=2.0),
+    'ag_2':          dict(kind='sample', model='mnist_unet', sampler='ddim', steps=50, eta=0.0, autoguide=2.0, bad='mnist_unet_early'),
     'dpmpp_3m_10':   dict(kind='sample', model='mnist_unet', sampler='dpmpp_3m', steps=10, grid='trailing'),
     'dpmpp_2m_pc_10': dict(kind='sample', model='mnist_unet', sampler='dpmpp_2m', steps=10, grid='trailing', corrector=True),
     'nll_beta':      dict(kind='nll', model='mnist_unet', var_type='beta'),
@@ -65,6 +67,7 @@ def row_files(spec)->list:
     names = [spec['model']] if 'model' in spec else []
     if spec['kind'] in ('sample', 'real'): names.append('mnist_classifier')
     if 'classifier' in spec: names.append('mnist_noisy_classifier')
+    if 'bad' in spec: names.append(spec['bad'])
     return names
 
 
@@ -107,6 +110,9 @@ def draw(spec, n, batch=250, seed=0):
             elif 'classifier' in spec:
                 from ddpm_nb.guidance import ClassifierGuidedEps, load_noisy_classifier
                 m = ClassifierGuidedEps(model, load_noisy_classifier(), yb, spec['classifier'], sched, kind)
+            elif 'autoguide' in spec:
+                from ddpm_nb.guidance import AutoGuidedModel
+                m = AutoGuidedModel(model, load_pretrained(spec['bad'])[0], spec['autoguide'], sched, kind)
             x = ddim_sample(m, (b, 1, 28, 28), sched, 'eps' if m is not model else kind, spec['eta'], spec['steps'],
                             generator=g, progress=False)
         out.append(x.cpu())

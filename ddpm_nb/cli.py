@@ -23,13 +23,13 @@ from .ddim import ddim_sample, ddim_timesteps
 from .flow import flow_sample, flow_grid, velocity_from_eps, TIME_SCALE
 from .improved import improved_sample
 from .solvers import GRIDS, EDM_SIGMA_MAX, solver_timesteps, dpm_solver_sample, heun_sample, heun_calls
-from .guidance import load_noisy_classifier, NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256, guided_ddpm_sample, ClassifierGuidedEps, CFGModel
+from .guidance import load_noisy_classifier, NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256, guided_ddpm_sample, ClassifierGuidedEps, CFGModel, AutoGuidedModel
 
 
 # %% auto 0
-__all__ = ['SHIPPED', 'DIFFUSION_MODELS', 'SAMPLERS', 'FLOW_SAMPLERS', 'SOLVERS', 'cli_parser', 'shipped_path', 'load_pretrained',
-           'load_checkpoint_or_shipped', 'training_record', 'train_main', 'train_cli', 'model_precision', 'sample_main',
-           'sample_cli']
+__all__ = ['SHIPPED', 'DIFFUSION_MODELS', 'AUTOGUIDE_PARTNER', 'SAMPLERS', 'FLOW_SAMPLERS', 'SOLVERS', 'cli_parser',
+           'shipped_path', 'load_pretrained', 'load_checkpoint_or_shipped', 'training_record', 'train_main',
+           'train_cli', 'model_precision', 'sample_main', 'sample_cli']
 
 # %% ../nbs/19_cli.ipynb
 def _arg_type(ann):
@@ -63,6 +63,8 @@ def cli_parser(func, # a `*_main` function whose parameters carry docments
 SHIPPED = {  # name: (file, SHA-256, what it is)
     'mnist_unet': ('mnist_unet.safetensors', '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
                    'unconditional U-Net predicting eps on MNIST (chapters 8 and 9)'),
+    'mnist_unet_early': ('mnist_unet_early.safetensors', '7f06d46391a9fa73b70983cb3e79af9749a05d9c24fba2d4c8cb384a936e68c6',
+                         "mnist_unet's own EMA weights at step 6,000 of its run: the worse model that autoguidance steers away from (chapter 18)"),
     'mnist_flow': ('mnist_flow.safetensors', '64db2d0ad0bfa1658d0398d2ea964094da0147ad86c3bd518f154e4c0e11fdbb',
                    'flow-matching velocity U-Net on MNIST (chapter 13)'),
     'mnist_flow_control': ('mnist_flow_control.safetensors', '1aa8ff46fff955530d998a7cdc81ea04bed583c73a53ab2a58dfcdda264655f6',
@@ -83,6 +85,7 @@ SHIPPED = {  # name: (file, SHA-256, what it is)
                                'a classifier of noised digits, for classifier guidance (chapter 18)'),
 }
 DIFFUSION_MODELS = tuple(k for k in SHIPPED if 'classifier' not in k)   # what ddpm_nb_sample can sample
+AUTOGUIDE_PARTNER = {'mnist_unet': 'mnist_unet_early'}   # a shipped model: the worse version of it that --autoguide uses
 
 def shipped_path(name:str, # a name in `SHIPPED`
                 )->Path:
@@ -312,6 +315,24 @@ def _guide(model, sched, kind, sampler, fn, n, label, cfg, classifier_scale):
     model = CFGModel(model, y, cfg, sched, kind)
     return model, 'eps', None, fn, f', classifier-free guidance w={cfg:g}'
 
+def _autoguide(model, ckpt, bad_ckpt, sched, kind, w, precision, device):
+    "sample_main's autoguidance (chapter 18): `model` guided away from `bad_ckpt`, by default the shipped partner of a shipped `ckpt`."
+    if kind == 'flow': raise ValueError("autoguidance acts on an eps-model; a flow-matching model predicts a velocity")
+    if getattr(model, 'config', {}).get('out_mult', 1) == 2:
+        raise ValueError("autoguidance takes a model with one output per pixel; this one also predicts its variance (chapter 17)")
+    if bad_ckpt is None:
+        if str(ckpt) not in AUTOGUIDE_PARTNER:
+            raise ValueError(f"--autoguide needs --bad_ckpt, a worse version of {ckpt} (the same run stopped earlier); "
+                             f"the shipped models with one are {list(AUTOGUIDE_PARTNER)}")
+        bad_ckpt = AUTOGUIDE_PARTNER[str(ckpt)]
+    where = lambda c: (shipped_path(c) if isinstance(c, str) and c in DIFFUSION_MODELS and not Path(c).exists() else Path(c)).resolve()
+    if where(bad_ckpt) == where(ckpt): raise ValueError(f"--bad_ckpt {bad_ckpt} is the model itself: autoguidance needs a worse version of it")
+    bad, bad_sched, bad_kind = load_checkpoint_or_shipped(bad_ckpt, device)
+    if bad_kind != kind or not torch.equal(bad_sched.betas, sched.betas):
+        raise ValueError(f"--bad_ckpt {bad_ckpt} must predict the same thing on the same schedule as {ckpt} "
+                         f"(it predicts {bad_kind!r} with T={bad_sched.T}; the model predicts {kind!r} with T={sched.T})")
+    return AutoGuidedModel(model, Autocast(bad, precision), w, sched, kind), f', autoguided by {Path(str(bad_ckpt)).name} w={w:g}'
+
 def model_precision(model)->str:
     "The precision of the `Autocast` inside a (possibly wrapped) model, 'fp32' if there is none."
     for m in (model.modules() if isinstance(model, nn.Module) else ()):
@@ -338,6 +359,8 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSI
                 classifier_scale:float=0.0, # classifier guidance scale s with the shipped noisy MNIST classifier (chapter 18; needs a label)
                 precision:str='fp32', # 'auto' (bf16 where the CPU or GPU has it), 'fp32', 'bf16', 'fp16' (GPU): the network's forward passes
                 corrector:bool=False, # dpmpp_2m, dpmpp_3m: correct each step with the next step's call (chapter 15): one order more, no extra call
+                autoguide:float=0.0, # autoguidance weight w (chapter 18): guide the model away from a worse version of itself (two calls per step; 2 for mnist_unet)
+                bad_ckpt:str|None=None, # autoguidance's worse model, a checkpoint file or a shipped name (default for mnist_unet: mnist_unet_early)
                )->dict:
     "Load a model, draw `n` seeded samples with any sampler of the family (guided or not) and write the PNG(s); returns the samples and the paths written."
     fn = _sampler(sampler)
@@ -362,7 +385,14 @@ def sample_main(ckpt:str='mnist_unet', # a checkpoint file or a name in `DIFFUSI
     if progress_out and classifier_scale and sampler == 'ddpm':
         raise ValueError("progress_out is not available for classifier-guided DDPM sampling (use --sampler ddim)")
     model = Autocast(model, precision)                                           # 16-bit forward passes, float32 out
+    if bad_ckpt is not None and not autoguide: raise ValueError("--bad_ckpt is the worse model of autoguidance: give its weight with --autoguide W")
+    ag_note = ''
+    if autoguide:
+        if cfg or classifier_scale: raise ValueError("choose one kind of guidance: --autoguide, --cfg or --classifier_scale")
+        model, ag_note = _autoguide(model, ckpt, bad_ckpt, sched, kind, autoguide, precision, device)
+        kind = 'eps'
     model, kind, y, fn, note = _guide(model, sched, kind, sampler, fn, n, label, cfg, classifier_scale)
+    note = ag_note + note
     if y is not None: common['y'] = y
     if flow_sampler and not is_flow:
         if kind != 'eps': raise ValueError(f"{sampler!r} on a DDPM model needs an eps-predictor (chapter 13's velocity_from_eps); this one predicts {kind!r}")
