@@ -17,7 +17,7 @@ for a small --n (a quick check of the script, not a result). --precision bf16 ru
 import argparse, datetime, hashlib, json, math, platform, re, time
 from pathlib import Path
 import torch
-from ddpm_nb.cli import load_checkpoint_or_shipped, shipped_path, DIFFUSION_MODELS
+from ddpm_nb.cli import load_checkpoint_or_shipped, checkpoint_file
 from ddpm_nb.ddim import ddim_sample
 from ddpm_nb.solvers import GRIDS, dpm_solver_sample, heun_sample, heun_calls
 from ddpm_nb.classifier import judge_samples, load_classifier
@@ -48,7 +48,7 @@ def rows_spec(model, sched, kind, y=None):
 def main(ckpt='mnist_unet', n=1000, precision='fp32', seed=0, batch=100, only=None, threads=1, device='cpu'):
     torch.set_num_threads(threads)
     model, sched, kind = load_checkpoint_or_shipped(ckpt, device)
-    path = shipped_path(ckpt) if ckpt in DIFFUSION_MODELS and not Path(ckpt).exists() else Path(ckpt)
+    path = checkpoint_file(ckpt)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     if precision != 'fp32': model = Autocast(model, precision)
     ncls = getattr(model, 'num_classes', None)

@@ -28,8 +28,8 @@ from .guidance import load_noisy_classifier, NOISY_WEIGHTS, NOISY_WEIGHTS_SHA256
 
 # %% auto 0
 __all__ = ['SHIPPED', 'DIFFUSION_MODELS', 'AUTOGUIDE_PARTNER', 'SAMPLERS', 'FLOW_SAMPLERS', 'SOLVERS', 'cli_parser',
-           'shipped_path', 'load_pretrained', 'load_checkpoint_or_shipped', 'training_record', 'train_main',
-           'train_cli', 'model_precision', 'sample_main', 'sample_cli']
+           'shipped_path', 'load_pretrained', 'checkpoint_file', 'load_checkpoint_or_shipped', 'training_record',
+           'train_main', 'train_cli', 'model_precision', 'sample_main', 'sample_cli']
 
 # %% ../nbs/19_cli.ipynb
 def _arg_type(ann):
@@ -107,11 +107,20 @@ def load_pretrained(name:str, # a name in `SHIPPED`
         return (load_classifier if name == 'mnist_classifier' else load_noisy_classifier)(path, device=device)
     return load_model(path, device=device, sha256=sha)
 
+def _is_shipped_name(ckpt)->bool:
+    "True if `ckpt` names a shipped diffusion model and no file of that name is here (a file wins)."
+    return isinstance(ckpt, str) and ckpt in DIFFUSION_MODELS and not Path(ckpt).exists()
+
+def checkpoint_file(ckpt, # a checkpoint file, or a name in `DIFFUSION_MODELS`
+                   )->Path:
+    "The file `load_checkpoint_or_shipped` reads for `ckpt`: the shipped file of a shipped name, else `ckpt` itself."
+    return shipped_path(ckpt) if _is_shipped_name(ckpt) else Path(ckpt)
+
 def load_checkpoint_or_shipped(ckpt, # a checkpoint file, or a name in `DIFFUSION_MODELS`
                                device='cpu', # where to put the model
                               )->tuple:
     "What the console commands load: a checkpoint file by path, or a shipped diffusion model by name; `(model, schedule, kind)`."
-    if isinstance(ckpt, str) and ckpt in DIFFUSION_MODELS and not Path(ckpt).exists(): return load_pretrained(ckpt, device)
+    if _is_shipped_name(ckpt): return load_pretrained(ckpt, device)
     if not Path(ckpt).is_file():
         raise FileNotFoundError(f"no checkpoint at {ckpt} (and {str(ckpt)!r} is not one of the shipped models {list(DIFFUSION_MODELS)})")
     return load_model(ckpt, device=device)
@@ -325,8 +334,7 @@ def _autoguide(model, ckpt, bad_ckpt, sched, kind, w, precision, device):
             raise ValueError(f"--autoguide needs --bad_ckpt, a worse version of {ckpt} (the same run stopped earlier); "
                              f"the shipped models with one are {list(AUTOGUIDE_PARTNER)}")
         bad_ckpt = AUTOGUIDE_PARTNER[str(ckpt)]
-    where = lambda c: (shipped_path(c) if isinstance(c, str) and c in DIFFUSION_MODELS and not Path(c).exists() else Path(c)).resolve()
-    if where(bad_ckpt) == where(ckpt): raise ValueError(f"--bad_ckpt {bad_ckpt} is the model itself: autoguidance needs a worse version of it")
+    if checkpoint_file(bad_ckpt).resolve() == checkpoint_file(ckpt).resolve(): raise ValueError(f"--bad_ckpt {bad_ckpt} is the model itself: autoguidance needs a worse version of it")
     bad, bad_sched, bad_kind = load_checkpoint_or_shipped(bad_ckpt, device)
     if bad_kind != kind or not torch.equal(bad_sched.betas, sched.betas):
         raise ValueError(f"--bad_ckpt {bad_ckpt} must predict the same thing on the same schedule as {ckpt} "
