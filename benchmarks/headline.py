@@ -7,7 +7,8 @@
 Every sampling row draws --n images with seed 0 (labels 0..9 in turn for the guided rows) and scores them against the
 1,000 held-out digits with `ddpm_nb.metrics.image_scores` (FD and IS by torchmetrics on the book's classifier, and the
 confident share), with bootstrap standard errors of the FD and IS (`ddpm_nb.metrics.bootstrap_se`, 200 replicates of
-the features, seed 0); the autoguided row (`ag_2`, chapter 18) guides `mnist_unet` away from `mnist_unet_early`; rows
+the features, seed 0); the autoguided row (`ag_2`, chapter 18) guides `mnist_unet` away from `mnist_unet_early`, and
+`distilled_50` samples the one network trained to imitate that pair (`mnist_unet_distilled`, chapter 18); rows
 guided towards a class also report the share the independent classifier assigns to the requested digit.
 Likelihood rows compute `ddpm_nb.improved.nll_bpd` on the 1,000 held-out digits (50 stratified terms per digit, an
 unbiased estimate of the negative ELBO, with its standard error). Each row records its settings, wall time, threads,
@@ -36,6 +37,7 @@ ROWS = {
     'cfg_2':         dict(kind='sample', model='mnist_cond', sampler='ddim', steps=50, eta=0.0, cfg=2.0),
     'clf_2':         dict(kind='sample', model='mnist_unet', sampler='ddim', steps=50, eta=0.0, classifier=2.0),
     'ag_2':          dict(kind='sample', model='mnist_unet', sampler='ddim', steps=50, eta=0.0, autoguide=2.0, bad='mnist_unet_early'),
+    'distilled_50':  dict(kind='sample', model='mnist_unet_distilled', sampler='ddim', steps=50, eta=0.0),
     'dpmpp_3m_10':   dict(kind='sample', model='mnist_unet', sampler='dpmpp_3m', steps=10, grid='trailing'),
     'dpmpp_2m_pc_10': dict(kind='sample', model='mnist_unet', sampler='dpmpp_2m', steps=10, grid='trailing', corrector=True),
     'nll_beta':      dict(kind='nll', model='mnist_unet', var_type='beta'),

@@ -65,6 +65,8 @@ SHIPPED = {  # name: (file, SHA-256, what it is)
                    'unconditional U-Net predicting eps on MNIST (chapters 8 and 9)'),
     'mnist_unet_early': ('mnist_unet_early.safetensors', '7f06d46391a9fa73b70983cb3e79af9749a05d9c24fba2d4c8cb384a936e68c6',
                          "mnist_unet's own EMA weights at step 6,000 of its run: the worse model that autoguidance steers away from (chapter 18)"),
+    'mnist_unet_distilled': ('mnist_unet_distilled.safetensors', '61ed6819deebd26fcedaf6631b86c57a8dd5ab3fc1d1f2ba9f3e0dfaaac5bdde',
+                             'one U-Net trained to output mnist_unet autoguided by mnist_unet_early (w = 2): guidance distillation (chapter 18)'),
     'mnist_flow': ('mnist_flow.safetensors', '64db2d0ad0bfa1658d0398d2ea964094da0147ad86c3bd518f154e4c0e11fdbb',
                    'flow-matching velocity U-Net on MNIST (chapter 13)'),
     'mnist_flow_control': ('mnist_flow_control.safetensors', '1aa8ff46fff955530d998a7cdc81ea04bed583c73a53ab2a58dfcdda264655f6',

@@ -17,7 +17,7 @@ STRONG = re.compile(rf"\b(?P<first>{NAME})(?:(?:, {NAME})*,? (?:&|and) {NAME}| e
 BARE = re.compile(rf"\b(?P<first>{NAME})(?:'s)? \(?(?P<year>(?:19|20)\d\d)[ab]?\b")
 REQUIRED = ['Ho et al. 2020', 'Song, Meng & Ermon 2021', 'Song et al. 2021', 'Nichol & Dhariwal 2021',
             'Dhariwal & Nichol 2021', 'Ho & Salimans 2022', 'Song & Ermon 2019', 'Hyvärinen 2005', 'Vincent 2011',
-            'Song et al. 2019', 'Kingma et al. 2021', 'Karras et al. 2022', 'Karras et al. 2024', 'Lu et al. 2022a', 'Lu et al. 2022b',
+            'Song et al. 2019', 'Kingma et al. 2021', 'Karras et al. 2022', 'Karras et al. 2024', 'Meng et al. 2023', 'Lu et al. 2022a', 'Lu et al. 2022b',
             'Lipman et al. 2023', 'Liu et al. 2023', 'Hang et al. 2023', 'Lin et al. 2024', 'Luo 2022',
             'Bradley & Nakkiran 2024', 'Chidambaram et al. 2024', 'Anderson 1982', 'Heusel et al. 2017',
             'Salimans et al. 2016', 'Goyal et al. 2017']
