@@ -42,3 +42,25 @@ def test_headline_rows_match_the_results_file():
         assert r['threads'] >= 1 and r['wall_s'] > 0 and r['machine']
     bad = subprocess.run([sys.executable, str(REPO / 'benchmarks/headline.py'), 'nope'], capture_output=True, text=True)
     assert bad.returncode != 0 and 'unknown rows' in bad.stderr
+
+
+def test_distill_guidance_starts_from_the_student_and_checks_its_inputs():
+    "tools/distill_guidance.py: step 0's student computes exactly its start model's eps (the good model, or --student);"
+    " the teacher is the autoguided pair; a model on another schedule or a conditional student is refused."
+    from ddpm_nb.cli import load_pretrained
+    from ddpm_nb.guidance import AutoGuidedModel
+    dg = _load('tools/distill_guidance.py', 'distill_guidance')
+    g = torch.Generator().manual_seed(0)
+    x, t = torch.randn(4, 1, 28, 28, generator=g), torch.tensor([1, 100, 500, 1000])
+    good, bad = load_pretrained('mnist_unet')[0].eval(), load_pretrained('mnist_unet_early')[0].eval()
+    for student, ref in ((None, good), ('mnist_unet_early', bad)):
+        tr = dg.build_distiller('mnist_unet', 'mnist_unet_early', 2.0, student, steps=10)
+        with torch.no_grad():
+            assert torch.equal(tr.model.eval()(x, t), ref(x, t))
+            assert torch.equal(tr.teacher(x, t), AutoGuidedModel(good, bad, 2.0)(x, t))
+        assert tr.hp['teacher'] == 'AutoGuidedModel(mnist_unet, mnist_unet_early, w=2)'
+        assert all(p.requires_grad for p in tr.model.parameters()) and not any(m.training for m in tr.teacher.modules())
+    with pytest.raises(SystemExit, match='same schedule'):
+        dg.build_distiller('mnist_unet', 'mnist_flow', 2.0)
+    with pytest.raises((SystemExit, ValueError), match='student|unconditional'):
+        dg.build_distiller('mnist_unet', 'mnist_unet_early', 2.0, 'mnist_cond')
