@@ -61,11 +61,11 @@ def cli_parser(func, # a `*_main` function whose parameters carry docments
 
 # %% ../nbs/19_cli.ipynb
 SHIPPED = {  # name: (file, SHA-256, what it is)
-    'mnist_unet': ('mnist_unet.safetensors', '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
+    'mnist_unet': ('mnist_unet.safetensors', '89f16a857958153f315aab0c253d84c7263858c91fbc9cb9be29906b3ac3b0ea',
                    'unconditional U-Net predicting eps on MNIST (chapters 8 and 9)'),
-    'mnist_unet_early': ('mnist_unet_early.safetensors', '7f06d46391a9fa73b70983cb3e79af9749a05d9c24fba2d4c8cb384a936e68c6',
-                         "mnist_unet's own EMA weights at step 6,000 of its run: the worse model that autoguidance steers away from (chapter 18)"),
-    'mnist_unet_distilled': ('mnist_unet_distilled.safetensors', '61ed6819deebd26fcedaf6631b86c57a8dd5ab3fc1d1f2ba9f3e0dfaaac5bdde',
+    'mnist_unet_early': ('mnist_unet_early.safetensors', 'd56be920559c4807b6343a3b5f226ac6ecb077405693c52cabd11164935977d1',
+                         "mnist_unet's recipe with a 3,000-step budget: the worse model that autoguidance steers away from (chapter 18)"),
+    'mnist_unet_distilled': ('mnist_unet_distilled.safetensors', 'd4accd593e28e6ebc6ea288b101d075c0bf44063dfc297f43bac7f2639f0b305',
                              'one U-Net trained to output mnist_unet autoguided by mnist_unet_early (w = 2): guidance distillation (chapter 18)'),
     'mnist_flow': ('mnist_flow.safetensors', '64db2d0ad0bfa1658d0398d2ea964094da0147ad86c3bd518f154e4c0e11fdbb',
                    'flow-matching velocity U-Net on MNIST (chapter 13)'),
