@@ -71,7 +71,7 @@ SHIPPED = {  # name: (file, SHA-256, what it is)
                    'flow-matching velocity U-Net on MNIST (chapter 13)'),
     'mnist_flow_control': ('mnist_flow_control.safetensors', '1aa8ff46fff955530d998a7cdc81ea04bed583c73a53ab2a58dfcdda264655f6',
                            "mnist_flow's control: the same start and steps with DDPM's L_simple (chapter 13)"),
-    'mnist_hybrid': ('mnist_hybrid.safetensors', 'ed88accfa4a2b20a26a2afd0014567709bbe9623f6864972ca261c397fd21492',
+    'mnist_hybrid': ('mnist_hybrid.safetensors', 'fef8e4bf09778a1f380932851af0673c2eca78a5702ac91fffd89b680a653aa7',
                      'learned-variance U-Net trained with L_hybrid on MNIST (chapter 17)'),
     'mnist_hybrid_control': ('mnist_hybrid_control.safetensors', '8e580d9563552a82028b7aea4b7bd703ee6c5b68bd1f5a1628a8afcc7af6c927',
                              "mnist_hybrid's control: the same start and steps with L_simple (chapter 17)"),
