@@ -333,7 +333,7 @@ def _autoguide(model, ckpt, bad_ckpt, sched, kind, w, precision, device):
         raise ValueError("autoguidance takes a model with one output per pixel; this one also predicts its variance (chapter 17)")
     if bad_ckpt is None:
         if str(ckpt) not in AUTOGUIDE_PARTNER:
-            raise ValueError(f"--autoguide needs --bad_ckpt, a worse version of {ckpt} (the same run stopped earlier); "
+            raise ValueError(f"--autoguide needs --bad_ckpt, a worse version of {ckpt} (the same recipe trained for fewer steps, or the same run stopped earlier); "
                              f"the shipped models with one are {list(AUTOGUIDE_PARTNER)}")
         bad_ckpt = AUTOGUIDE_PARTNER[str(ckpt)]
     if checkpoint_file(bad_ckpt).resolve() == checkpoint_file(ckpt).resolve(): raise ValueError(f"--bad_ckpt {bad_ckpt} is the model itself: autoguidance needs a worse version of it")
