@@ -61,17 +61,17 @@ def cli_parser(func, # a `*_main` function whose parameters carry docments
 
 # %% ../nbs/19_cli.ipynb
 SHIPPED = {  # name: (file, SHA-256, what it is)
-    'mnist_unet': ('mnist_unet.safetensors', '9ae6f050b9b92131536a04d6822de850005c16eead68bf0481438ecb5341b1ab',
+    'mnist_unet': ('mnist_unet.safetensors', '89f16a857958153f315aab0c253d84c7263858c91fbc9cb9be29906b3ac3b0ea',
                    'unconditional U-Net predicting eps on MNIST (chapters 8 and 9)'),
-    'mnist_unet_early': ('mnist_unet_early.safetensors', '7f06d46391a9fa73b70983cb3e79af9749a05d9c24fba2d4c8cb384a936e68c6',
-                         "mnist_unet's own EMA weights at step 6,000 of its run: the worse model that autoguidance steers away from (chapter 18)"),
-    'mnist_unet_distilled': ('mnist_unet_distilled.safetensors', '61ed6819deebd26fcedaf6631b86c57a8dd5ab3fc1d1f2ba9f3e0dfaaac5bdde',
+    'mnist_unet_early': ('mnist_unet_early.safetensors', 'd56be920559c4807b6343a3b5f226ac6ecb077405693c52cabd11164935977d1',
+                         "mnist_unet's recipe with a 3,000-step budget: the worse model that autoguidance steers away from (chapter 18)"),
+    'mnist_unet_distilled': ('mnist_unet_distilled.safetensors', 'd4accd593e28e6ebc6ea288b101d075c0bf44063dfc297f43bac7f2639f0b305',
                              'one U-Net trained to output mnist_unet autoguided by mnist_unet_early (w = 2): guidance distillation (chapter 18)'),
     'mnist_flow': ('mnist_flow.safetensors', '64db2d0ad0bfa1658d0398d2ea964094da0147ad86c3bd518f154e4c0e11fdbb',
                    'flow-matching velocity U-Net on MNIST (chapter 13)'),
     'mnist_flow_control': ('mnist_flow_control.safetensors', '1aa8ff46fff955530d998a7cdc81ea04bed583c73a53ab2a58dfcdda264655f6',
                            "mnist_flow's control: the same start and steps with DDPM's L_simple (chapter 13)"),
-    'mnist_hybrid': ('mnist_hybrid.safetensors', 'ed88accfa4a2b20a26a2afd0014567709bbe9623f6864972ca261c397fd21492',
+    'mnist_hybrid': ('mnist_hybrid.safetensors', 'fef8e4bf09778a1f380932851af0673c2eca78a5702ac91fffd89b680a653aa7',
                      'learned-variance U-Net trained with L_hybrid on MNIST (chapter 17)'),
     'mnist_hybrid_control': ('mnist_hybrid_control.safetensors', '8e580d9563552a82028b7aea4b7bd703ee6c5b68bd1f5a1628a8afcc7af6c927',
                              "mnist_hybrid's control: the same start and steps with L_simple (chapter 17)"),
@@ -333,7 +333,7 @@ def _autoguide(model, ckpt, bad_ckpt, sched, kind, w, precision, device):
         raise ValueError("autoguidance takes a model with one output per pixel; this one also predicts its variance (chapter 17)")
     if bad_ckpt is None:
         if str(ckpt) not in AUTOGUIDE_PARTNER:
-            raise ValueError(f"--autoguide needs --bad_ckpt, a worse version of {ckpt} (the same run stopped earlier); "
+            raise ValueError(f"--autoguide needs --bad_ckpt, a worse version of {ckpt} (the same recipe trained for fewer steps, or the same run stopped earlier); "
                              f"the shipped models with one are {list(AUTOGUIDE_PARTNER)}")
         bad_ckpt = AUTOGUIDE_PARTNER[str(ckpt)]
     if checkpoint_file(bad_ckpt).resolve() == checkpoint_file(ckpt).resolve(): raise ValueError(f"--bad_ckpt {bad_ckpt} is the model itself: autoguidance needs a worse version of it")

@@ -3,7 +3,8 @@
 
 The samplers were rewritten on one loop (chapter 9's `sample_loop`); this file pins what they drew before, so that the
 rewrite is shown to change nothing: the same seeds give bit-identical samples on the 2-D models and on 4 MNIST images.
-(The two mnist_cond entries were redrawn when that model was retrained, after the rewrite had matched all 31.)
+(The two mnist_cond entries were redrawn when that model was retrained, after the rewrite had matched all 31, and the
+seven mnist_unet entries when mnist_unet was retrained with chapter 8's recipe; the other 24 were unchanged.)
   python tools/sampler_reference.py --write    # store tests/data/sampler_reference.safetensors (before a rewrite)
   python tools/sampler_reference.py            # compare; exit 1 on any difference (tests/test_sampler_reference.py)"""
 import argparse, sys
