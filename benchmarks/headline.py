@@ -15,11 +15,6 @@ unbiased estimate of the negative ELBO, with its standard error). Each row recor
 machine and date, and a digest of the tensors of every shipped file it used (model, judge, noisy classifier), so a row
 measured on weights that have since changed can be told apart; it is merged into the JSON file (other rows are kept),
 and a 64-image grid of each sampling row is written next to it. The results page (nbs/results.ipynb) reads that file.
-
-  python benchmarks/headline.py --from_chapter17 nbs/results/improved_nll.json
-
-copies the likelihood rows that chapter 17's `RUN: nll` cell computed (the same computation) into the file, with
-their source and what that run recorded; it stamps no machine or date of its own, since it measures nothing.
 """
 import argparse, datetime, hashlib, json, math, os, platform, time
 from pathlib import Path
@@ -163,36 +158,13 @@ def run_row(name, n, threads):
     return rec
 
 
-def import_chapter17(src, path):
-    "Likelihood rows from chapter 17's run of the same computation, with their source; rows measured by this script are kept."
-    ch = json.loads(Path(src).read_text())
-    data = json.loads(path.read_text()) if path.exists() else {}
-    names = {'nll_beta': 'mnist_unet, beta', 'nll_beta_tilde': 'mnist_unet, beta_tilde', 'nll_learned': 'mnist_hybrid, learned'}
-    for row, key in names.items():
-        if row in data and 'source' not in data[row]: continue
-        if key not in ch:                 # chapter 17 now measures the fixed variances on its L_simple control, not mnist_unet
-            print(f"{row}: {src} has no {key!r}; the row is kept as it is"); continue
-        r = ch[key]
-        # only what chapter 17's run recorded: no machine, date or weights of today's (it measured nothing here)
-        data[row] = dict(row=row, **ROWS[row], source=f"chapter 17, cell `RUN: nll` ({src})", threads=ch['threads'],
-                         machine='not recorded by chapter 17', n=ch['n'], n_t=ch['n_t'], seed=ch['seed'],
-                         bpd=r['mean'], bpd_se=r['se'], wall_s=round(r['wall_s'], 1))
-        print(row, data[row])
-    tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(data, indent=1)); tmp.replace(path)
-
-
 def main():
     global ARGS
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('rows', nargs='*'); p.add_argument('--n', type=int, default=1000)
     p.add_argument('--threads', type=int, default=1); p.add_argument('--list', action='store_true')
     p.add_argument('--json', default=str(Path(__file__).parent / 'results' / 'headline.json'))
-    p.add_argument('--from_chapter17', default=None, metavar='FILE',
-                   help="fill the likelihood rows from chapter 17's `RUN: nll` results (nbs/results/improved_nll.json), "
-                        "which runs the same computation (nll_bpd, 1,000 held-out digits, n_t=50, seed 0)")
     ARGS = a = p.parse_args()
-    if a.from_chapter17:
-        return import_chapter17(a.from_chapter17, Path(a.json))
     if a.list or not a.rows:
         for k, v in ROWS.items(): print(f"{k:16s} {v}")
         return
